@@ -158,35 +158,37 @@ fn parse_class_line(catalog: &Catalog, fields: &[&str]) -> Result<(HalfId, usize
 /// partition, each half's labels counting up from 0. Errors carry the line at fault
 /// (0 when a class is missing rather than wrong).
 fn check_class_lines(split: &Split, rows: &[ClassLine]) -> Result<(), (usize, String)> {
-    if let Some(row) = rows.iter().find(|row| split.half(row.half).is_err()) {
-        return Err((
-            row.line,
-            format!("split `{}` has no half {}", split.name(), row.half),
-        ));
+    let partition = serde_json::to_string(split.spec()).unwrap_or_default();
+    for row in rows {
+        let half = split
+            .half(row.half)
+            .map_err(|e| (row.line, e.to_string()))?;
+        if !half.contains(row.index) {
+            return Err((
+                row.line,
+                format!(
+                    "class {} is not in half {} under the partition {partition}",
+                    row.index, row.half
+                ),
+            ));
+        }
     }
     for half in split.halves() {
         let listed = rows.iter().filter(|row| row.half == half.id());
         let mut count = 0;
         for (position, row) in listed.enumerate() {
-            if row.label != position {
+            if half.label_of(row.index) != Some(row.label) || row.label != position {
                 return Err((
                     row.line,
                     format!(
-                        "half {}: label {}, expected {position}",
-                        half.id(),
-                        row.label
-                    ),
-                ));
-            }
-            if half.label_of(row.index) != Some(row.label) {
-                return Err((
-                    row.line,
-                    format!(
-                        "half {}: class {} at label {} does not match the partition {}",
+                        "half {}: class {} has label {}; expected {} at this line",
                         half.id(),
                         row.index,
                         row.label,
-                        serde_json::to_string(split.spec()).unwrap_or_default()
+                        half.classes().get(position).map_or_else(
+                            || "no further class".to_string(),
+                            |class| format!("class {class} with label {position}")
+                        )
                     ),
                 ));
             }

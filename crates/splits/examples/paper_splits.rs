@@ -1,0 +1,51 @@
+//! Prints the sizes of the paper's splits of ILSVRC-2012 (four random splits, the
+//! natural/man-made split under both groupings, and "all") and of the same partitions of
+//! CIFAR-100.
+//!
+//! `cargo run -p convnet-splits --example paper_splits`
+
+use convnet_splits::{Catalog, Grouping, HalfId, PartitionSpec, Split, SplitError};
+
+fn print_split(catalog: &Catalog, name: &str, spec: &PartitionSpec) -> Result<(), SplitError> {
+    let split = Split::new(catalog, name, spec)?;
+    let sizes: Vec<String> = split
+        .halves()
+        .iter()
+        .map(|half| format!("{} {:>4}", half.id(), half.len()))
+        .collect();
+    let first_a: Vec<String> = match split.half(HalfId::A) {
+        Ok(a) => a.classes().iter().take(6).map(usize::to_string).collect(),
+        Err(_) => vec![],
+    };
+    println!(
+        "{:<14} {:<10} {:<22} A starts {}",
+        catalog.dataset(),
+        name,
+        sizes.join("  "),
+        first_a.join(" ")
+    );
+    Ok(())
+}
+
+fn main() -> Result<(), SplitError> {
+    let paper = Catalog::ilsvrc2012(Grouping::Paper);
+    let wordnet = Catalog::ilsvrc2012(Grouping::WordNetArtifact);
+    let cifar100 = Catalog::cifar100();
+    for catalog in [&paper, &cifar100] {
+        for seed in 0..4 {
+            print_split(
+                catalog,
+                &format!("random{seed}"),
+                &PartitionSpec::Random { seed },
+            )?;
+        }
+        print_split(catalog, "natman", &PartitionSpec::natural_man_made())?;
+        print_split(catalog, "all", &PartitionSpec::All)?;
+    }
+    print_split(
+        &wordnet.renamed("ilsvrc2012-wn"),
+        "natman",
+        &PartitionSpec::natural_man_made(),
+    )?;
+    Ok(())
+}
