@@ -13,16 +13,18 @@ fn print_split(catalog: &Catalog, name: &str, spec: &PartitionSpec) -> Result<()
         .iter()
         .map(|half| format!("{} {:>4}", half.id(), half.len()))
         .collect();
-    let first_a: Vec<String> = match split.half(HalfId::A) {
-        Ok(a) => a.classes().iter().take(6).map(usize::to_string).collect(),
-        Err(_) => vec![],
+    let first_of_a = match split.half(HalfId::A) {
+        Ok(a) => {
+            let first: Vec<String> = a.classes().iter().take(6).map(usize::to_string).collect();
+            format!("A begins {} ...", first.join(" "))
+        }
+        Err(_) => String::new(),
     };
     println!(
-        "{:<14} {:<10} {:<22} A starts {}",
+        "{:<14} {:<8} {:<20} {first_of_a}",
         catalog.dataset(),
         name,
         sizes.join("  "),
-        first_a.join(" ")
     );
     Ok(())
 }

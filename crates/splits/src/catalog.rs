@@ -45,7 +45,8 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    /// Builds a catalog. Each class's `index` must equal its position and ids must be unique.
+    /// Builds a catalog. Each class's `index` must equal its position; ids must be unique,
+    /// non-empty and free of tabs and line breaks.
     pub fn new(dataset: impl Into<String>, classes: Vec<ClassInfo>) -> Result<Self, SplitError> {
         let dataset = dataset.into();
         let mut by_id = HashMap::with_capacity(classes.len());
@@ -56,6 +57,12 @@ impl Catalog {
                     dataset,
                     index: class.index,
                     position,
+                });
+            }
+            if class.id.is_empty() || class.id.contains(['\t', '\n', '\r']) {
+                return Err(SplitError::BadClassId {
+                    id: class.id.clone(),
+                    dataset,
                 });
             }
             if by_id.insert(class.id.clone(), position).is_some() {

@@ -14,6 +14,14 @@ pub enum SplitError {
         /// The dataset searched.
         dataset: String,
     },
+    /// A class id that is empty or holds a tab or line break (split files are tab-separated).
+    #[error("class id `{id}` of dataset `{dataset}` is empty or holds a tab or line break")]
+    BadClassId {
+        /// The id.
+        id: String,
+        /// The dataset.
+        dataset: String,
+    },
     /// Two classes of one catalog share an id.
     #[error("class `{id}` appears twice in dataset `{dataset}`")]
     DuplicateClass {

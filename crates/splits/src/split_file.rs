@@ -1,12 +1,13 @@
 //! Split files: a split written to a run directory as readable text, and read back.
 //!
+//! Header lines `<key><TAB><value>`, then one tab-separated line per class of each half:
 //! ```text
 //! # convnet-splits split file; class lines: <half> <label> <index> <id> <name>, tab-separated
-//! split	random0
-//! dataset	ilsvrc2012
-//! classes	1000
-//! partition	{"kind":"random","seed":0}
-//! A	0	0	n01440764	tench
+//! split<TAB>random0
+//! dataset<TAB>ilsvrc2012
+//! classes<TAB>1000
+//! partition<TAB>{"kind":"random","seed":0}
+//! A<TAB>0<TAB>0<TAB>n01440764<TAB>tench
 //! ...
 //! ```
 //! Reading rebuilds the split from its partition and checks every class line against it, so a
@@ -42,7 +43,7 @@ impl Split {
                     "{}\t{label}\t{index}\t{}\t{}\n",
                     half.id(),
                     class.id,
-                    class.name
+                    class.name.replace(['\t', '\n', '\r'], " ")
                 ));
             }
         }

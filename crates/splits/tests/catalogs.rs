@@ -129,6 +129,8 @@ fn new_rejects_duplicate_ids_and_misplaced_indices() {
             ..
         }
     ));
+    let tabbed = Catalog::new("toy", vec![class(0, "a\tb")]).unwrap_err();
+    assert!(matches!(tabbed, SplitError::BadClassId { .. }));
     assert!(Catalog::new("toy", vec![]).unwrap().is_empty());
 }
 
