@@ -1,0 +1,10 @@
+//! The dataset readers: files on disk, records held in memory, and the generated dataset.
+
+pub mod cifar;
+pub mod class_folders;
+pub mod embedded;
+pub mod file_source;
+pub mod folder;
+pub mod imagenet;
+pub mod memory_source;
+pub mod tiny_imagenet;
