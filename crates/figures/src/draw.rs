@@ -1,0 +1,95 @@
+//! Rendering the figures the rows allow, as SVG and PNG.
+
+use crate::atomic::{temporary_path, write_atomic};
+use crate::figure2::figure2_panels;
+use crate::figure3::figure3_panels;
+use crate::font::ensure_registered;
+use crate::plot::{draw_figure, Panel, FIGURE_WIDTH, PANEL_HEIGHT, TITLE_BAND};
+use crate::results::ResultRow;
+use crate::{paper, FigureError};
+use plotters::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// What goes on the figures besides the data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FigureOptions {
+    /// Dataset and run name, shown in every figure's title.
+    pub title: String,
+    /// Overlay the paper's published values as dashed, muted lines.
+    pub paper_overlay: bool,
+}
+
+/// Draws one figure (stacked panels) to `<out_dir>/<stem>.svg` and `<stem>.png`.
+fn render(
+    out_dir: &Path,
+    stem: &str,
+    title: &str,
+    panels: &[Panel],
+) -> Result<Vec<PathBuf>, FigureError> {
+    let size = (
+        FIGURE_WIDTH,
+        TITLE_BAND + PANEL_HEIGHT * panels.len() as u32,
+    );
+    let svg_path = out_dir.join(format!("{stem}.svg"));
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        draw_figure(&root, title, panels, &format!("{stem}.svg"))?;
+    }
+    write_atomic(&svg_path, svg.as_bytes())?;
+
+    let png_path = out_dir.join(format!("{stem}.png"));
+    let temporary = temporary_path(&png_path);
+    {
+        let root = BitMapBackend::new(&temporary, size).into_drawing_area();
+        draw_figure(&root, title, panels, &format!("{stem}.png"))?;
+    }
+    std::fs::rename(&temporary, &png_path).map_err(|e| FigureError::io(&png_path, e))?;
+    Ok(vec![svg_path, png_path])
+}
+
+/// Writes SVG and PNG of every figure the rows allow into `out_dir` and returns their paths.
+///
+/// Files: `figure2.svg`/`figure2.png` (top: every network and the mean lines; bottom: the mean
+/// lines with the paper's findings) when the rows hold random-split transfers, and
+/// `figure3.svg`/`figure3.png` (top: dissimilar split and random filters, absolute; bottom:
+/// relative top-1 in points) when they hold any transfer or random-filter net. A figure or panel
+/// without data is left out; no rows at all give no files.
+pub fn draw_all(
+    rows: &[ResultRow],
+    out_dir: &Path,
+    options: &FigureOptions,
+) -> Result<Vec<PathBuf>, FigureError> {
+    ensure_registered()?;
+    std::fs::create_dir_all(out_dir).map_err(|e| FigureError::io(out_dir, e))?;
+    let published = if options.paper_overlay {
+        Some(paper::aggregates()?)
+    } else {
+        None
+    };
+    let figures = [
+        (
+            "figure2",
+            "Figure 2",
+            figure2_panels(rows, published.as_ref()),
+        ),
+        (
+            "figure3",
+            "Figure 3",
+            figure3_panels(rows, published.as_ref()),
+        ),
+    ];
+    let mut written = Vec::new();
+    for (stem, name, panels) in figures {
+        if panels.is_empty() {
+            continue;
+        }
+        let title = if options.title.is_empty() {
+            name.to_string()
+        } else {
+            format!("{}: {name}", options.title)
+        };
+        written.extend(render(out_dir, stem, &title, &panels)?);
+    }
+    Ok(written)
+}

@@ -1,0 +1,143 @@
+//! Figure 3: the dissimilar split and random filters (top), and every treatment relative to its
+//! base, in percentage points (bottom).
+
+use crate::figure2::{jittered_points, X_LABEL, Y_LABEL};
+use crate::groups::{dissimilar_curves, mean_line, random_filter_curve, relative_curves, Curve};
+use crate::paper::Aggregates;
+use crate::plot::{Overlay, Panel, Reference, Series};
+use crate::results::ResultRow;
+use crate::stats::Summary;
+use crate::style::{
+    CurveStyle, DISSIMILAR_1, DISSIMILAR_2, DISSIMILAR_RELATIVE, RANDOM_FILTERS,
+    RANDOM_SPLIT_RELATIVE,
+};
+
+/// The mean line of a curve, as plot coordinates.
+fn line_of(curve: &Curve) -> Vec<(f64, Summary)> {
+    mean_line(curve)
+        .into_iter()
+        .map(|(n, s)| (n as f64, s))
+        .collect()
+}
+
+/// A published curve that starts at `base` for n = 0.
+fn from_base(base: f64, values: &[f64; 7]) -> Vec<(f64, f64)> {
+    std::iter::once((0.0, base))
+        .chain(values.iter().enumerate().map(|(i, v)| (i as f64 + 1.0, *v)))
+        .collect()
+}
+
+/// Figure 3 top: absolute top-1 of the dissimilar split (both directions) and random filters.
+fn top_panel(rows: &[ResultRow], paper: Option<&Aggregates>) -> Panel {
+    let mut panel = Panel {
+        caption: "Dissimilar split (frozen transfers) and random frozen filters".into(),
+        x_label: X_LABEL.into(),
+        y_label: Y_LABEL.into(),
+        ..Panel::default()
+    };
+    let styles = [DISSIMILAR_1, DISSIMILAR_2];
+    for (i, d) in dissimilar_curves(rows).iter().enumerate() {
+        let style: CurveStyle = styles[i % 2];
+        let label = if d.source.is_empty() {
+            format!("{} base{}", d.split, d.target)
+        } else {
+            format!("{} {}n{}", d.split, d.source, d.target)
+        };
+        panel.series.push(Series {
+            label,
+            style,
+            points: jittered_points(&d.curve, -0.08 + 0.08 * (i % 2) as f64),
+            line: line_of(&d.curve),
+        });
+        if let Some(p) = paper {
+            // The paper's natural half is A: target B is the man-made half.
+            let points = if d.target == "B" {
+                from_base(p.natman_base_man_made, &p.natman_to_man_made)
+            } else {
+                from_base(p.natman_base_natural, &p.natman_to_natural)
+            };
+            panel.overlays.push(Overlay { style, points });
+        }
+    }
+    let random = random_filter_curve(rows);
+    if !random.is_empty() {
+        panel.series.push(Series {
+            label: "random filters".into(),
+            style: RANDOM_FILTERS,
+            points: jittered_points(&random, 0.12),
+            line: line_of(&random),
+        });
+        if let Some(p) = paper {
+            panel.overlays.push(Overlay {
+                style: RANDOM_FILTERS,
+                points: from_base(p.all_base, &p.random_filters),
+            });
+        }
+    }
+    panel
+}
+
+/// Figure 3 bottom: each treatment relative to its base, in percentage points.
+fn bottom_panel(rows: &[ResultRow], paper: Option<&Aggregates>) -> Panel {
+    let relative = relative_curves(rows);
+    let mut panel = Panel {
+        caption:
+            "Relative top-1: AnB minus baseB, dissimilar AnB minus its base, random minus all/base"
+                .into(),
+        x_label: X_LABEL.into(),
+        y_label: "Relative top-1, points (higher is better)".into(),
+        y_in_points: true,
+        references: vec![Reference {
+            label: "no change".into(),
+            y: 0.0,
+        }],
+        ..Panel::default()
+    };
+    let curves = [
+        (
+            "random split AnB",
+            RANDOM_SPLIT_RELATIVE,
+            &relative.random_split,
+            paper.map(|p| p.random_split_relative),
+        ),
+        (
+            "dissimilar split AnB",
+            DISSIMILAR_RELATIVE,
+            &relative.dissimilar,
+            paper.map(|p| p.natman_relative),
+        ),
+        (
+            "random filters",
+            RANDOM_FILTERS,
+            &relative.random_filters,
+            paper.map(|p| p.random_filters_relative),
+        ),
+    ];
+    for (label, style, curve, published) in curves {
+        if !curve.keys().any(|n| *n > 0) {
+            continue;
+        }
+        panel.series.push(Series {
+            label: label.into(),
+            style,
+            points: Vec::new(),
+            line: line_of(curve),
+        });
+        if let Some(values) = published {
+            let points_scale = values.map(|v| 100.0 * v);
+            panel.overlays.push(Overlay {
+                style,
+                points: from_base(0.0, &points_scale),
+            });
+        }
+    }
+    panel
+}
+
+/// The panels of Figure 3 that the rows allow (possibly none).
+pub(crate) fn figure3_panels(rows: &[ResultRow], paper: Option<&Aggregates>) -> Vec<Panel> {
+    [top_panel(rows, paper), bottom_panel(rows, paper)]
+        .into_iter()
+        .filter(Panel::has_layers)
+        .collect()
+}

@@ -1,0 +1,270 @@
+//! Which networks belong to which curve of the paper's figures.
+
+use crate::results::{Mode, ResultRow};
+use crate::stats::{mean, summarise, Summary};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The kind of a split, from its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SplitKind {
+    /// `random<k>`: a random half/half split.
+    Random,
+    /// `all`: every class in one net.
+    All,
+    /// Any other name, e.g. `natman`: a dissimilar split.
+    Dissimilar,
+}
+
+/// The kind of split a name denotes.
+pub(crate) fn split_kind(split: &str) -> SplitKind {
+    if split.starts_with("random") {
+        SplitKind::Random
+    } else if split == "all" {
+        SplitKind::All
+    } else {
+        SplitKind::Dissimilar
+    }
+}
+
+/// The curves of Figure 2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Figure2Group {
+    /// Base nets of the random splits (both halves pooled), at `n = 0`.
+    BaseB,
+    /// Frozen selffers (BnB and AnA).
+    BnB,
+    /// Fine-tuned selffers.
+    BnBPlus,
+    /// Frozen transfers (AnB and BnA).
+    AnB,
+    /// Fine-tuned transfers.
+    AnBPlus,
+}
+
+impl Figure2Group {
+    /// Every group, in drawing order.
+    pub(crate) const ALL: [Figure2Group; 5] = [
+        Figure2Group::BaseB,
+        Figure2Group::BnB,
+        Figure2Group::BnBPlus,
+        Figure2Group::AnB,
+        Figure2Group::AnBPlus,
+    ];
+
+    /// The paper's name of the group.
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            Figure2Group::BaseB => "baseB",
+            Figure2Group::BnB => "BnB",
+            Figure2Group::BnBPlus => "BnB+",
+            Figure2Group::AnB => "AnB",
+            Figure2Group::AnBPlus => "AnB+",
+        }
+    }
+}
+
+/// The Figure 2 group of a row, if it has one (random splits only).
+pub(crate) fn figure2_group(row: &ResultRow) -> Option<Figure2Group> {
+    if split_kind(&row.split) != SplitKind::Random {
+        return None;
+    }
+    let selffer = row.source == row.target;
+    match row.mode {
+        Mode::Base if row.n == 0 => Some(Figure2Group::BaseB),
+        Mode::Frozen if selffer => Some(Figure2Group::BnB),
+        Mode::Frozen => Some(Figure2Group::AnB),
+        Mode::Finetune if selffer => Some(Figure2Group::BnBPlus),
+        Mode::Finetune => Some(Figure2Group::AnBPlus),
+        _ => None,
+    }
+}
+
+/// One value of one network: its replicate seed and its (possibly relative) top-1.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Observation {
+    /// Replicate seed.
+    pub seed: u64,
+    /// The value drawn.
+    pub value: f64,
+}
+
+/// Values of one curve, per `n`.
+pub(crate) type Curve = BTreeMap<u32, Vec<Observation>>;
+
+/// Adds one observation to a curve.
+pub(crate) fn push(curve: &mut Curve, n: u32, seed: u64, value: f64) {
+    curve
+        .entry(n)
+        .or_default()
+        .push(Observation { seed, value });
+}
+
+/// The mean line of a curve; a band where an `n` has values from two or more seeds.
+pub(crate) fn mean_line(curve: &Curve) -> Vec<(u32, Summary)> {
+    curve
+        .iter()
+        .filter(|(_, obs)| !obs.is_empty())
+        .map(|(&n, obs)| {
+            let seeds: BTreeSet<u64> = obs.iter().map(|o| o.seed).collect();
+            let values: Vec<f64> = obs.iter().map(|o| o.value).collect();
+            (n, summarise(&values, seeds.len() >= 2))
+        })
+        .collect()
+}
+
+/// The curves of Figure 2, keyed by group; groups without rows are absent.
+pub(crate) fn figure2_curves(rows: &[ResultRow]) -> BTreeMap<Figure2Group, Curve> {
+    let mut curves: BTreeMap<Figure2Group, Curve> = BTreeMap::new();
+    for row in rows {
+        if let Some(group) = figure2_group(row) {
+            push(curves.entry(group).or_default(), row.n, row.seed, row.top1);
+        }
+    }
+    curves
+}
+
+/// Mean top-1 of the base nets of (`split`, `target`) with `seed`, or over every seed if that
+/// seed has none.
+pub(crate) fn base_of(rows: &[ResultRow], split: &str, target: &str, seed: u64) -> Option<f64> {
+    let bases: Vec<&ResultRow> = rows
+        .iter()
+        .filter(|r| r.mode == Mode::Base && r.n == 0 && r.split == split && r.target == target)
+        .collect();
+    let same_seed: Vec<f64> = bases
+        .iter()
+        .filter(|r| r.seed == seed)
+        .map(|r| r.top1)
+        .collect();
+    if !same_seed.is_empty() {
+        return Some(mean(&same_seed));
+    }
+    let any: Vec<f64> = bases.iter().map(|r| r.top1).collect();
+    (!any.is_empty()).then(|| mean(&any))
+}
+
+/// One transfer direction of a dissimilar split: its target's base at `n = 0`, then `source n target`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct DissimilarCurve {
+    /// Split name.
+    pub split: String,
+    /// Half the layers come from (empty when only the base exists).
+    pub source: String,
+    /// Half trained on.
+    pub target: String,
+    /// Values per n.
+    pub curve: Curve,
+}
+
+/// The dissimilar-split curves of Figure 3 top: one per (split, target), frozen transfers only.
+pub(crate) fn dissimilar_curves(rows: &[ResultRow]) -> Vec<DissimilarCurve> {
+    let mut curves: BTreeMap<(String, String), DissimilarCurve> = BTreeMap::new();
+    for row in rows
+        .iter()
+        .filter(|r| split_kind(&r.split) == SplitKind::Dissimilar)
+    {
+        let transfer = row.mode == Mode::Frozen && row.source != row.target;
+        let base = row.mode == Mode::Base && row.n == 0;
+        if !transfer && !base {
+            continue;
+        }
+        let entry = curves
+            .entry((row.split.clone(), row.target.clone()))
+            .or_insert_with(|| DissimilarCurve {
+                split: row.split.clone(),
+                source: String::new(),
+                target: row.target.clone(),
+                curve: Curve::new(),
+            });
+        if transfer {
+            entry.source = row.source.clone();
+        }
+        push(&mut entry.curve, row.n, row.seed, row.top1);
+    }
+    curves.into_values().collect()
+}
+
+/// The random-filter nets with `all/base` at `n = 0`.
+pub(crate) fn random_filter_curve(rows: &[ResultRow]) -> Curve {
+    let mut curve = Curve::new();
+    for row in rows
+        .iter()
+        .filter(|r| split_kind(&r.split) == SplitKind::All)
+    {
+        let base = row.mode == Mode::Base && row.n == 0;
+        if base || row.mode == Mode::Random {
+            push(&mut curve, row.n, row.seed, row.top1);
+        }
+    }
+    curve
+}
+
+/// The three relative curves of Figure 3 bottom, in percentage points.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct RelativeCurves {
+    /// Random-split AnB minus the mean baseB.
+    pub random_split: Curve,
+    /// Dissimilar-split AnB minus its own target's base (both directions pooled).
+    pub dissimilar: Curve,
+    /// Random filters minus `all/base`.
+    pub random_filters: Curve,
+}
+
+/// Computes the relative curves; a curve whose reference base is missing stays empty.
+pub(crate) fn relative_curves(rows: &[ResultRow]) -> RelativeCurves {
+    let mut relative = RelativeCurves::default();
+    let bases: Vec<f64> = rows
+        .iter()
+        .filter(|r| figure2_group(r) == Some(Figure2Group::BaseB))
+        .map(|r| r.top1)
+        .collect();
+    if !bases.is_empty() {
+        let base_b = mean(&bases);
+        for row in rows {
+            match figure2_group(row) {
+                Some(Figure2Group::AnB) | Some(Figure2Group::BaseB) => push(
+                    &mut relative.random_split,
+                    row.n,
+                    row.seed,
+                    100.0 * (row.top1 - base_b),
+                ),
+                _ => {}
+            }
+        }
+    }
+    for row in rows
+        .iter()
+        .filter(|r| split_kind(&r.split) == SplitKind::Dissimilar)
+    {
+        let transfer = row.mode == Mode::Frozen && row.source != row.target;
+        let base = row.mode == Mode::Base && row.n == 0;
+        if !transfer && !base {
+            continue;
+        }
+        if let Some(reference) = base_of(rows, &row.split, &row.target, row.seed) {
+            push(
+                &mut relative.dissimilar,
+                row.n,
+                row.seed,
+                100.0 * (row.top1 - reference),
+            );
+        }
+    }
+    for row in rows
+        .iter()
+        .filter(|r| split_kind(&r.split) == SplitKind::All)
+    {
+        let base = row.mode == Mode::Base && row.n == 0;
+        if !base && row.mode != Mode::Random {
+            continue;
+        }
+        if let Some(reference) = base_of(rows, "all", &row.target, row.seed) {
+            push(
+                &mut relative.random_filters,
+                row.n,
+                row.seed,
+                100.0 * (row.top1 - reference),
+            );
+        }
+    }
+    relative
+}

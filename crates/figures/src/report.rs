@@ -1,0 +1,229 @@
+//! `report.html`: one self-contained page with the figures, every cell and the configuration.
+
+use crate::atomic::write_atomic;
+use crate::base64;
+use crate::results::ResultRow;
+use crate::FigureError;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Plain CSS; the page needs no JavaScript and no network.
+const STYLE: &str = "
+body { font-family: 'DejaVu Sans', Helvetica, Arial, sans-serif; margin: 2em auto; max-width: 1240px;
+       padding: 0 1em; color: #222; background: #fff; line-height: 1.45; }
+h1 { font-size: 1.7em; margin-bottom: 0.2em; }
+h2 { font-size: 1.3em; margin-top: 2em; border-bottom: 1px solid #ddd; padding-bottom: 0.2em; }
+p.meta { color: #666; margin-top: 0; }
+figure { margin: 1.5em 0; }
+figure img { width: 100%; height: auto; border: 1px solid #e4e4e4; }
+figcaption { color: #555; font-size: 0.9em; }
+table { border-collapse: collapse; font-size: 0.85em; width: 100%; }
+th, td { padding: 0.25em 0.6em; border-bottom: 1px solid #eee; text-align: right; white-space: nowrap; }
+th { background: #f4f4f4; position: sticky; top: 0; }
+td.text, th.text { text-align: left; }
+tbody tr:nth-child(even) { background: #fafafa; }
+dl.summary { display: grid; grid-template-columns: max-content auto; gap: 0.2em 1.5em; }
+dl.summary dt { color: #555; }
+dl.summary dd { margin: 0; }
+pre { background: #f6f6f6; padding: 1em; overflow-x: auto; font-size: 0.85em; border: 1px solid #e4e4e4; }
+";
+
+/// Escapes text for HTML.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A number with `decimals`, or a dash when it is not finite.
+fn number(value: f64, decimals: usize) -> String {
+    if value.is_finite() {
+        format!("{value:.decimals$}")
+    } else {
+        "–".into()
+    }
+}
+
+/// Seconds as `h:mm:ss`, or a dash.
+fn duration(seconds: f64) -> String {
+    if !seconds.is_finite() || seconds < 0.0 {
+        return "–".into();
+    }
+    let s = seconds.round() as u64;
+    format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+}
+
+/// The PNG figures in `figures_dir`: `figure2.png`, `figure3.png` first, then any others by name.
+fn figure_files(figures_dir: &Path) -> Result<Vec<PathBuf>, FigureError> {
+    if !figures_dir.exists() {
+        return Ok(Vec::new());
+    }
+    let entries = std::fs::read_dir(figures_dir).map_err(|e| FigureError::io(figures_dir, e))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            name.ends_with(".png") && !name.starts_with('.')
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// The `<figure>` elements, each PNG inlined as base64.
+fn figures_html(figures_dir: &Path) -> Result<String, FigureError> {
+    let mut html = String::new();
+    for path in figure_files(figures_dir)? {
+        let bytes = std::fs::read(&path).map_err(|e| FigureError::io(&path, e))?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let _ = writeln!(
+            html,
+            "<figure><img alt=\"{name}\" src=\"data:image/png;base64,{}\"><figcaption>{name}</figcaption></figure>",
+            base64::encode(&bytes),
+            name = escape(&name)
+        );
+    }
+    if html.is_empty() {
+        html.push_str("<p>No figures: the results do not hold enough cells yet.</p>\n");
+    }
+    Ok(html)
+}
+
+/// The summary list: cells, training time, throughput, devices.
+fn summary_html(rows: &[ResultRow]) -> String {
+    let wall: f64 = rows
+        .iter()
+        .map(|r| r.wall_s)
+        .filter(|w| w.is_finite())
+        .sum();
+    let rates: Vec<f64> = rows
+        .iter()
+        .map(|r| r.images_per_s)
+        .filter(|v| v.is_finite())
+        .collect();
+    let mean_rate = if rates.is_empty() {
+        f64::NAN
+    } else {
+        rates.iter().sum::<f64>() / rates.len() as f64
+    };
+    let mut devices: Vec<&str> = rows.iter().map(|r| r.device.as_str()).collect();
+    devices.sort_unstable();
+    devices.dedup();
+    let mut splits: Vec<&str> = rows.iter().map(|r| r.split.as_str()).collect();
+    splits.sort_unstable();
+    splits.dedup();
+    format!(
+        "<dl class=\"summary\"><dt>Cells</dt><dd>{}</dd><dt>Splits</dt><dd>{}</dd>\
+         <dt>Total training time</dt><dd>{} ({} s)</dd><dt>Mean throughput</dt><dd>{} images/s</dd>\
+         <dt>Devices</dt><dd>{}</dd></dl>\n",
+        rows.len(),
+        escape(&splits.join(", ")),
+        duration(wall),
+        number(wall, 0),
+        number(mean_rate, 0),
+        escape(&devices.join(", "))
+    )
+}
+
+/// The table of every cell, sorted by split, then cell.
+fn table_html(rows: &[ResultRow]) -> String {
+    let mut sorted: Vec<&ResultRow> = rows.iter().collect();
+    sorted.sort_by(|a, b| (&a.split, &a.cell, a.seed).cmp(&(&b.split, &b.cell, b.seed)));
+    let headers = [
+        ("split", true),
+        ("cell", true),
+        ("source", true),
+        ("target", true),
+        ("n", false),
+        ("mode", true),
+        ("seed", false),
+        ("top1", false),
+        ("top1 final", false),
+        ("top5", false),
+        ("iterations", false),
+        ("epochs", false),
+        ("train images", false),
+        ("val images", false),
+        ("wall time", false),
+        ("images/s", false),
+        ("device", true),
+    ];
+    let mut html = String::from("<table>\n<thead><tr>");
+    for (name, text) in headers {
+        let class = if text { " class=\"text\"" } else { "" };
+        let _ = write!(html, "<th{class}>{name}</th>");
+    }
+    html.push_str("</tr></thead>\n<tbody>\n");
+    for r in sorted {
+        let cells = [
+            (escape(&r.split), true),
+            (escape(&r.cell), true),
+            (escape(&r.source), true),
+            (escape(&r.target), true),
+            (r.n.to_string(), false),
+            (r.mode.to_string(), true),
+            (r.seed.to_string(), false),
+            (number(r.top1, 4), false),
+            (number(r.top1_final, 4), false),
+            (number(r.top5, 4), false),
+            (r.iterations.to_string(), false),
+            (number(r.epochs, 1), false),
+            (r.train_images.to_string(), false),
+            (r.val_images.to_string(), false),
+            (duration(r.wall_s), false),
+            (number(r.images_per_s, 0), false),
+            (escape(&r.device), true),
+        ];
+        html.push_str("<tr>");
+        for (value, text) in cells {
+            let class = if text { " class=\"text\"" } else { "" };
+            let _ = write!(html, "<td{class}>{value}</td>");
+        }
+        html.push_str("</tr>\n");
+    }
+    html.push_str("</tbody>\n</table>\n");
+    html
+}
+
+/// The whole page.
+pub fn render_report(
+    rows: &[ResultRow],
+    figures_dir: &Path,
+    config_toml: &str,
+    title: &str,
+) -> Result<String, FigureError> {
+    let title = escape(title);
+    Ok(format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
+         <h1>{title}</h1>\n<p class=\"meta\">How transferable are features in deep neural networks? \
+         (Yosinski et al., 2014), reproduced. top1 is the mean of the best validation top-1 values of a net.</p>\n\
+         <h2>Summary</h2>\n{}<h2>Figures</h2>\n{}<h2>Every cell</h2>\n{}<h2>Configuration</h2>\n<pre>{}</pre>\n\
+         </body>\n</html>\n",
+        summary_html(rows),
+        figures_html(figures_dir)?,
+        table_html(rows),
+        escape(config_toml)
+    ))
+}
+
+/// Writes `out` (normally `report.html`): the PNG figures of `figures_dir` inlined, the table of
+/// every cell sorted by split then cell, wall times and throughput, and `config_toml` as text.
+pub fn write_report(
+    rows: &[ResultRow],
+    figures_dir: &Path,
+    config_toml: &str,
+    out: &Path,
+    title: &str,
+) -> Result<(), FigureError> {
+    let html = render_report(rows, figures_dir, config_toml, title)?;
+    write_atomic(out, html.as_bytes())
+}

@@ -1,0 +1,38 @@
+//! report.html: self-contained, every cell in the table, figures inlined, configuration shown.
+
+mod common;
+
+use convnet_figures::{draw_all, write_report, FigureOptions};
+
+#[test]
+fn the_report_holds_every_cell_the_figures_and_the_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = common::full_grid();
+    let options = FigureOptions {
+        title: "synthetic".into(),
+        paper_overlay: false,
+    };
+    draw_all(&rows, dir.path(), &options).unwrap();
+    let out = dir.path().join("report.html");
+    let config = "[run]\nname = \"synthetic <grid>\"\n";
+    write_report(&rows, dir.path(), config, &out, "Synthetic & grid").unwrap();
+    let html = std::fs::read_to_string(&out).unwrap();
+    for row in &rows {
+        assert!(
+            html.contains(&format!("<td class=\"text\">{}</td>", row.cell)),
+            "missing {}",
+            row.cell
+        );
+    }
+    assert_eq!(html.matches("<tr>").count(), rows.len() + 1);
+    assert_eq!(html.matches("data:image/png;base64,").count(), 2);
+    assert!(html.contains("name = &quot;synthetic &lt;grid&gt;&quot;"));
+    assert!(html.contains("<title>Synthetic &amp; grid</title>"));
+    assert!(html.contains("812 images/s") && html.contains("0:01:0"));
+    assert!(!html.contains("<script"));
+    // Sorted by split, then cell.
+    let all = html.find(">all/base<").unwrap();
+    let natman = html.find(">natman/A1B<").unwrap();
+    let random = html.find(">random0/A1B<").unwrap();
+    assert!(all < natman && natman < random);
+}
