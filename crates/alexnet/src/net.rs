@@ -1,0 +1,170 @@
+//! The 8-layer net: its parameters and its forward pass.
+
+use std::ops::RangeInclusive;
+
+use candle_core::Tensor;
+use candle_nn::VarBuilder;
+
+use crate::dropout::dropout;
+use crate::error::AlexNetError;
+use crate::ops;
+use crate::spec::{ArchSpec, LAYER_NAMES};
+
+/// How a forward pass runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pass {
+    /// Evaluation: no dropout, nothing detached.
+    Eval,
+    /// Training: dropout on, with masks drawn from a ChaCha RNG seeded by `dropout_seed` (deterministic,
+    /// so a resumed run equals a straight one; candle's own CPU RNG cannot be seeded). The output of
+    /// layer `frozen` (0 = none) is detached, so no backward pass runs through layers 1..frozen.
+    Train {
+        /// Seed of this pass's dropout masks (use a different one every step).
+        dropout_seed: u64,
+        /// Number of leading layers whose output is detached (0..=8).
+        frozen: usize,
+    },
+}
+
+/// One layer's parameters.
+#[derive(Debug, Clone)]
+struct Layer {
+    weight: Tensor,
+    bias: Tensor,
+}
+
+/// AlexNet (CaffeNet) as given by an [`ArchSpec`]: conv1..conv5 with ReLU, max-pool and LRN
+/// where the spec says, fc6 and fc7 with ReLU and dropout, and the linear classifier fc8.
+#[derive(Debug, Clone)]
+pub struct AlexNet {
+    spec: ArchSpec,
+    layers: Vec<Layer>,
+}
+
+impl AlexNet {
+    /// Builds the net, taking each parameter from `vb` under its checkpoint key:
+    /// `vb.pp("conv1").get(shape, "weight")`, ... `vb.pp("fc8").get([outputs], "bias")`.
+    ///
+    /// A `VarBuilder` over a `VarMap` creates missing variables with its own default init, so
+    /// fill it first (see [`crate::init_varmap`]).
+    pub fn new(spec: &ArchSpec, vb: VarBuilder) -> Result<Self, AlexNetError> {
+        spec.validate()?;
+        let mut layers = Vec::with_capacity(LAYER_NAMES.len());
+        for (k, name) in LAYER_NAMES.iter().enumerate() {
+            let (shape, _, _) = spec.layer_weight(k + 1)?;
+            let vb = vb.pp(*name);
+            let weight = vb
+                .get(shape.clone(), "weight")
+                .map_err(AlexNetError::in_layer(format!("{name}.weight")))?;
+            let bias = vb
+                .get(shape[0], "bias")
+                .map_err(AlexNetError::in_layer(format!("{name}.bias")))?;
+            layers.push(Layer { weight, bias });
+        }
+        Ok(Self {
+            spec: spec.clone(),
+            layers,
+        })
+    }
+
+    /// The spec the net was built from.
+    pub fn spec(&self) -> &ArchSpec {
+        &self.spec
+    }
+
+    /// Logits `[N, outputs]` of a batch `x` `[N, input_channels, input_size, input_size]`.
+    pub fn forward(&self, x: &Tensor, pass: &Pass) -> Result<Tensor, AlexNetError> {
+        self.forward_layers(x, 1..=8, pass)
+    }
+
+    /// Runs layers `layers` (1-based, within 1..=8) on `x`, the input of the first of them
+    /// (the image batch for layer 1, the previous layer's output otherwise). With `1..=n` it
+    /// gives layer n's output, with `n+1..=8` the logits from it: a frozen prefix's output can
+    /// be computed once and cached.
+    pub fn forward_layers(
+        &self,
+        x: &Tensor,
+        layers: RangeInclusive<usize>,
+        pass: &Pass,
+    ) -> Result<Tensor, AlexNetError> {
+        let (first, last) = (*layers.start(), *layers.end());
+        for layer in [first, last] {
+            if !(1..=8).contains(&layer) {
+                return Err(AlexNetError::LayerOutOfRange { layer });
+            }
+        }
+        if let Pass::Train { frozen, .. } = *pass {
+            if frozen > 8 {
+                return Err(AlexNetError::FrozenOutOfRange { frozen });
+            }
+        }
+        if first == 1 {
+            self.check_input(x)?;
+        }
+        let mut x = x.clone();
+        for layer in first..=last {
+            let name = LAYER_NAMES[layer - 1];
+            x = self
+                .layer_forward(layer, &x, pass)
+                .map_err(AlexNetError::in_layer(name))?;
+            if matches!(*pass, Pass::Train { frozen, .. } if frozen == layer) {
+                x = x.detach();
+            }
+        }
+        Ok(x)
+    }
+
+    fn check_input(&self, x: &Tensor) -> Result<(), AlexNetError> {
+        let dims = x.dims();
+        let size = self.spec.input_size;
+        let channels = self.spec.input_channels;
+        if dims.len() != 4 || dims[1] != channels || dims[2] != size || dims[3] != size {
+            return Err(AlexNetError::InputShape {
+                found: dims.to_vec(),
+                channels,
+                size,
+            });
+        }
+        Ok(())
+    }
+
+    /// One layer (1-based) with its ReLU, pool, LRN and dropout.
+    fn layer_forward(&self, layer: usize, x: &Tensor, pass: &Pass) -> candle_core::Result<Tensor> {
+        let params = &self.layers[layer - 1];
+        if layer <= 5 {
+            let conv = &self.spec.conv[layer - 1];
+            let mut y = ops::conv2d(
+                x,
+                &params.weight,
+                &params.bias,
+                conv.stride,
+                conv.pad,
+                conv.groups,
+            )?
+            .relu()?;
+            if conv.pool {
+                y = ops::max_pool(&y, self.spec.pool.kernel, self.spec.pool.stride)?;
+            }
+            if conv.lrn {
+                y = ops::lrn(&y, &self.spec.lrn)?;
+            }
+            return Ok(y);
+        }
+        let x = if layer == 6 {
+            x.flatten_from(1)?
+        } else {
+            x.clone()
+        };
+        let y = x.matmul(&params.weight.t()?)?.broadcast_add(&params.bias)?;
+        if layer == 8 {
+            return Ok(y);
+        }
+        let y = y.relu()?;
+        match *pass {
+            Pass::Eval => Ok(y),
+            Pass::Train { dropout_seed, .. } => {
+                dropout(&y, self.spec.dropout, dropout_seed, layer as u64)
+            }
+        }
+    }
+}

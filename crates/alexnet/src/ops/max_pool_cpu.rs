@@ -1,0 +1,190 @@
+//! The CPU kernel of Caffe's max-pool and its backward pass, as candle custom ops.
+
+use candle_core::backend::BackendStorage;
+use candle_core::{CpuStorage, CustomOp1, CustomOp2, Layout, Result, Shape, Tensor};
+use rayon::prelude::*;
+
+use crate::spec::pool_output_size;
+
+/// Forward max-pool on contiguous `[N, C, H, W]` f32 or f64 storage.
+pub(super) struct MaxPoolCpu {
+    pub(super) kernel: usize,
+    pub(super) stride: usize,
+}
+
+/// Backward of [`MaxPoolCpu`]: `(input, grad_output) -> grad_input`.
+struct MaxPoolCpuBackward {
+    kernel: usize,
+    stride: usize,
+}
+
+/// Geometry of one pooling call.
+#[derive(Clone, Copy)]
+struct Geometry {
+    h: usize,
+    w: usize,
+    oh: usize,
+    ow: usize,
+    kernel: usize,
+    stride: usize,
+}
+
+impl Geometry {
+    fn new(layout: &Layout, kernel: usize, stride: usize) -> Result<(usize, Self)> {
+        let (n, c, h, w) = layout.shape().dims4()?;
+        let (Some(oh), Some(ow)) = (
+            pool_output_size(h, kernel, stride),
+            pool_output_size(w, kernel, stride),
+        ) else {
+            candle_core::bail!(
+                "max_pool: window {kernel} stride {stride} does not fit a {h}x{w} input"
+            )
+        };
+        Ok((
+            n * c,
+            Self {
+                h,
+                w,
+                oh,
+                ow,
+                kernel,
+                stride,
+            },
+        ))
+    }
+
+    /// Index (in the plane) of the first maximum of output cell `(oy, ox)`.
+    fn argmax<T: Copy + PartialOrd>(&self, plane: &[T], oy: usize, ox: usize) -> usize {
+        let y0 = oy * self.stride;
+        let x0 = ox * self.stride;
+        let y1 = (y0 + self.kernel).min(self.h);
+        let x1 = (x0 + self.kernel).min(self.w);
+        let mut best = y0 * self.w + x0;
+        for y in y0..y1 {
+            for x in x0..x1 {
+                let i = y * self.w + x;
+                if plane[i] > plane[best] {
+                    best = i;
+                }
+            }
+        }
+        best
+    }
+}
+
+fn contiguous<'a, T>(data: &'a [T], layout: &Layout) -> Result<&'a [T]> {
+    match layout.contiguous_offsets() {
+        Some((start, end)) => Ok(&data[start..end]),
+        None => candle_core::bail!("max_pool: the input must be contiguous"),
+    }
+}
+
+fn forward<T: Copy + PartialOrd + Default + Send + Sync>(
+    src: &[T],
+    planes: usize,
+    g: Geometry,
+) -> Vec<T> {
+    let mut out = vec![T::default(); planes * g.oh * g.ow];
+    out.par_chunks_mut(g.oh * g.ow)
+        .zip(src.par_chunks(g.h * g.w))
+        .for_each(|(out, plane)| {
+            for oy in 0..g.oh {
+                for ox in 0..g.ow {
+                    out[oy * g.ow + ox] = plane[g.argmax(plane, oy, ox)];
+                }
+            }
+        });
+    out
+}
+
+fn backward<T: Copy + PartialOrd + Default + std::ops::AddAssign + Send + Sync>(
+    src: &[T],
+    grad_out: &[T],
+    planes: usize,
+    g: Geometry,
+) -> Vec<T> {
+    let mut grad_in = vec![T::default(); planes * g.h * g.w];
+    grad_in
+        .par_chunks_mut(g.h * g.w)
+        .zip(src.par_chunks(g.h * g.w))
+        .zip(grad_out.par_chunks(g.oh * g.ow))
+        .for_each(|((grad_in, plane), grad_out)| {
+            for oy in 0..g.oh {
+                for ox in 0..g.ow {
+                    grad_in[g.argmax(plane, oy, ox)] += grad_out[oy * g.ow + ox];
+                }
+            }
+        });
+    grad_in
+}
+
+impl CustomOp1 for MaxPoolCpu {
+    fn name(&self) -> &'static str {
+        "caffe-max-pool"
+    }
+
+    fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
+        let (planes, g) = Geometry::new(layout, self.kernel, self.stride)?;
+        let (n, c, _, _) = layout.shape().dims4()?;
+        let shape = Shape::from((n, c, g.oh, g.ow));
+        let out = match storage {
+            CpuStorage::F32(data) => CpuStorage::F32(forward(contiguous(data, layout)?, planes, g)),
+            CpuStorage::F64(data) => CpuStorage::F64(forward(contiguous(data, layout)?, planes, g)),
+            other => candle_core::bail!("max_pool: unsupported dtype {:?}", other.dtype()),
+        };
+        Ok((out, shape))
+    }
+
+    fn bwd(&self, arg: &Tensor, _res: &Tensor, grad_res: &Tensor) -> Result<Option<Tensor>> {
+        let grad = arg.contiguous()?.apply_op2_no_bwd(
+            &grad_res.contiguous()?,
+            &MaxPoolCpuBackward {
+                kernel: self.kernel,
+                stride: self.stride,
+            },
+        )?;
+        Ok(Some(grad))
+    }
+}
+
+impl CustomOp2 for MaxPoolCpuBackward {
+    fn name(&self) -> &'static str {
+        "caffe-max-pool-backward"
+    }
+
+    fn cpu_fwd(
+        &self,
+        input: &CpuStorage,
+        input_layout: &Layout,
+        grad: &CpuStorage,
+        grad_layout: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let (planes, g) = Geometry::new(input_layout, self.kernel, self.stride)?;
+        if grad_layout.shape().elem_count() != planes * g.oh * g.ow {
+            candle_core::bail!(
+                "max_pool backward: gradient shape {:?} does not match the output",
+                grad_layout.shape()
+            )
+        }
+        let out = match (input, grad) {
+            (CpuStorage::F32(x), CpuStorage::F32(dy)) => CpuStorage::F32(backward(
+                contiguous(x, input_layout)?,
+                contiguous(dy, grad_layout)?,
+                planes,
+                g,
+            )),
+            (CpuStorage::F64(x), CpuStorage::F64(dy)) => CpuStorage::F64(backward(
+                contiguous(x, input_layout)?,
+                contiguous(dy, grad_layout)?,
+                planes,
+                g,
+            )),
+            (x, dy) => candle_core::bail!(
+                "max_pool backward: unsupported dtypes {:?} and {:?}",
+                x.dtype(),
+                dy.dtype()
+            ),
+        };
+        Ok((out, input_layout.shape().clone()))
+    }
+}

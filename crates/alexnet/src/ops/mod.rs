@@ -1,0 +1,14 @@
+//! The net's building blocks as functions of candle tensors, each with a backward pass:
+//! Caffe's overlapping max-pool, Caffe's LRN and grouped convolution with bias.
+//!
+//! Each op sits behind one function here so that a faster kernel can replace it without
+//! touching the net.
+
+mod conv;
+mod lrn;
+mod max_pool;
+mod max_pool_cpu;
+
+pub use conv::conv2d;
+pub use lrn::lrn;
+pub use max_pool::{max_pool, max_pool_portable};
