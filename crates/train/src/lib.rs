@@ -1,1 +1,36 @@
-//! placeholder
+//! Training one cell of the transferability grid.
+//!
+//! [`train_cell`] takes a cell, its data and a [`SolverConfig`], and trains the net the way
+//! Caffe's solver did for Yosinski et al. (2014): SGD with momentum and weight decay, with
+//! per-variable multipliers (weights lr x1 / decay x1, biases lr x2 / decay x0, frozen layers
+//! left out), a step learning-rate schedule counted in iterations, evaluation on the target
+//! half every `test_interval` iterations, and the paper's metric (the mean of the `best_k`
+//! best validation top-1 values).
+//!
+//! Every `snapshot_interval` iterations, at the end, and when asked to stop, the cell's
+//! state is checkpointed atomically (weights, momentum buffers, iteration, seed, trainable
+//! mask); running the cell again resumes from there and yields the same weights as a run
+//! that never stopped.
+#![warn(missing_docs)]
+
+mod checkpoint;
+mod device;
+mod error;
+mod evaluate;
+mod files;
+mod progress;
+mod sgd;
+mod solver;
+mod trainer;
+
+pub use checkpoint::{Checkpoint, TrainingState};
+pub use device::DeviceChoice;
+pub use error::TrainError;
+pub use evaluate::{evaluate, paper_metric, Evaluation};
+pub use files::write_atomic;
+pub use progress::Progress;
+pub use sgd::{Multipliers, MomentumSgd};
+pub use solver::SolverConfig;
+pub use trainer::{
+    read_metrics, train_cell, CellData, CellJob, Outcome, CHECKPOINT_FILE, METRICS_FILE, RESULT_FILE,
+};

@@ -1,0 +1,118 @@
+//! Choosing the device a cell trains on.
+
+use std::fmt;
+use std::str::FromStr;
+
+use candle_core::Device;
+use serde::{Deserialize, Serialize};
+
+use crate::error::TrainError;
+
+/// `auto`, `cpu`, or `cuda[:i]`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DeviceChoice {
+    /// The first CUDA device when the build has CUDA and one is present, else the CPU.
+    #[default]
+    Auto,
+    /// The CPU.
+    Cpu,
+    /// CUDA device `i` (needs a build with the `cuda` feature).
+    Cuda(usize),
+}
+
+impl DeviceChoice {
+    /// Opens the device.
+    pub fn open(self) -> Result<Device, TrainError> {
+        let fail = |reason: String| TrainError::Device {
+            name: self.to_string(),
+            reason,
+        };
+        match self {
+            DeviceChoice::Cpu => Ok(Device::Cpu),
+            DeviceChoice::Auto if candle_core::utils::cuda_is_available() => {
+                Device::new_cuda(0).map_err(|e| fail(e.to_string()))
+            }
+            DeviceChoice::Auto => Ok(Device::Cpu),
+            DeviceChoice::Cuda(_) if !candle_core::utils::cuda_is_available() => Err(fail(
+                "this binary was built without CUDA; build it with `--features cuda` (see docs/reproducing.md)"
+                    .to_string(),
+            )),
+            DeviceChoice::Cuda(i) => Device::new_cuda(i).map_err(|e| fail(e.to_string())),
+        }
+    }
+
+    /// The name of an opened device as written to `results.csv`: `cpu` or `cuda:i`.
+    pub fn name_of(device: &Device) -> String {
+        match device.location() {
+            candle_core::DeviceLocation::Cpu => "cpu".to_string(),
+            candle_core::DeviceLocation::Cuda { gpu_id } => format!("cuda:{gpu_id}"),
+            candle_core::DeviceLocation::Metal { gpu_id } => format!("metal:{gpu_id}"),
+        }
+    }
+}
+
+impl fmt::Display for DeviceChoice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DeviceChoice::Auto => f.write_str("auto"),
+            DeviceChoice::Cpu => f.write_str("cpu"),
+            DeviceChoice::Cuda(i) => write!(f, "cuda:{i}"),
+        }
+    }
+}
+
+impl FromStr for DeviceChoice {
+    type Err = TrainError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || TrainError::Device {
+            name: s.to_string(),
+            reason: "expected `auto`, `cpu`, `cuda` or `cuda:<index>`".to_string(),
+        };
+        match s {
+            "auto" => Ok(DeviceChoice::Auto),
+            "cpu" => Ok(DeviceChoice::Cpu),
+            "cuda" => Ok(DeviceChoice::Cuda(0)),
+            _ => s
+                .strip_prefix("cuda:")
+                .and_then(|i| i.parse().ok())
+                .map(DeviceChoice::Cuda)
+                .ok_or_else(bad),
+        }
+    }
+}
+
+impl Serialize for DeviceChoice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for DeviceChoice {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_prints() {
+        for s in ["auto", "cpu", "cuda:0", "cuda:3"] {
+            assert_eq!(s.parse::<DeviceChoice>().unwrap().to_string(), s);
+        }
+        assert_eq!("cuda".parse::<DeviceChoice>().unwrap(), DeviceChoice::Cuda(0));
+        let err = "gpu".parse::<DeviceChoice>().unwrap_err().to_string();
+        assert!(err.contains("gpu") && err.contains("cuda:<index>"), "{err}");
+        assert!("cuda:x".parse::<DeviceChoice>().is_err());
+    }
+
+    #[test]
+    fn cpu_opens() {
+        assert!(DeviceChoice::Cpu.open().unwrap().is_cpu());
+    }
+}

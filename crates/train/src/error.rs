@@ -1,0 +1,94 @@
+use std::path::PathBuf;
+
+/// Everything that can stop a cell from training.
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    /// The loss became NaN or infinite.
+    #[error("cell `{cell}`: the loss is {loss} at iteration {iteration} (learning rate {lr}); lower `solver.base_lr` or check the data")]
+    NonFiniteLoss {
+        /// The cell.
+        cell: String,
+        /// The iteration (1-based) whose loss was not finite.
+        iteration: u64,
+        /// The loss value.
+        loss: f32,
+        /// The learning rate in force.
+        lr: f64,
+    },
+    /// A checkpoint on disk belongs to a cell with other trainable layers.
+    #[error("checkpoint {path} trains [{stored}] but cell `{cell}` trains [{expected}]: refusing to resume with other frozen layers; delete the cell's folder to start it again")]
+    MaskMismatch {
+        /// The checkpoint file.
+        path: PathBuf,
+        /// The cell.
+        cell: String,
+        /// The mask stored in the checkpoint.
+        stored: String,
+        /// The mask the cell needs.
+        expected: String,
+    },
+    /// A checkpoint on disk was written with another seed.
+    #[error("checkpoint {path} was trained with seed {stored} but cell `{cell}` uses seed {expected}: delete the cell's folder to start it again")]
+    SeedMismatch {
+        /// The checkpoint file.
+        path: PathBuf,
+        /// The cell.
+        cell: String,
+        /// Seed stored in the checkpoint.
+        stored: u64,
+        /// Seed of this run.
+        expected: u64,
+    },
+    /// A checkpoint file that cannot be understood.
+    #[error("checkpoint {path}: {reason}")]
+    BadCheckpoint {
+        /// The checkpoint file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A solver setting out of range.
+    #[error("solver.{field}: {reason}")]
+    BadSolver {
+        /// The configuration key under `[solver]`.
+        field: &'static str,
+        /// What is wrong with its value.
+        reason: String,
+    },
+    /// A device that cannot be used.
+    #[error("device `{name}`: {reason}")]
+    Device {
+        /// The device as asked for.
+        name: String,
+        /// Why it cannot be used.
+        reason: String,
+    },
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A JSON file (state, result, metrics) could not be read or written.
+    #[error("{path}: {source}")]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: serde_json::Error,
+    },
+    /// Building the cell's initial weights failed.
+    #[error(transparent)]
+    Transfer(#[from] convnet_transfer::TransferError),
+    /// The data could not be loaded.
+    #[error(transparent)]
+    Data(#[from] convnet_data::DataError),
+    /// The net could not be built or run.
+    #[error(transparent)]
+    Net(#[from] convnet_alexnet::AlexNetError),
+    /// A tensor operation failed.
+    #[error(transparent)]
+    Candle(#[from] candle_core::Error),
+}

@@ -1,0 +1,129 @@
+//! Validation: top-1, top-5 and loss over a half's validation images, and the paper's metric.
+
+use candle_core::{DType, Tensor, D};
+use convnet_alexnet::{AlexNet, Pass};
+use convnet_data::{Batch, DataError};
+use serde::{Deserialize, Serialize};
+
+use crate::error::TrainError;
+
+/// One evaluation of a net on the validation images of its target half: a line of
+/// `metrics.jsonl`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    /// Iterations trained when it was taken.
+    pub iteration: u64,
+    /// Fraction of images whose label is the top prediction.
+    pub top1: f64,
+    /// Fraction of images whose label is among the five top predictions.
+    pub top5: f64,
+    /// Mean cross-entropy loss on the validation images.
+    pub loss: f64,
+    /// Mean training loss since the previous evaluation.
+    pub train_loss: f64,
+    /// Learning rate in force.
+    pub lr: f64,
+    /// Validation images counted.
+    pub images: usize,
+}
+
+/// Counts of one batch: (top-1 hits, top-5 hits, summed loss).
+fn score_batch(logits: &Tensor, labels: &Tensor) -> Result<(usize, usize, f64), TrainError> {
+    let n = labels.dims1()?;
+    let loss = candle_nn::loss::cross_entropy(logits, labels)?.to_scalar::<f32>()? as f64;
+    let k = logits.dim(D::Minus1)?.min(5);
+    let order = logits.arg_sort_last_dim(false)?.narrow(1, 0, k)?;
+    let hits = order.broadcast_eq(&labels.unsqueeze(1)?)?.to_dtype(DType::U32)?;
+    let top1 = hits.narrow(1, 0, 1)?.sum_all()?.to_scalar::<u32>()? as usize;
+    let top5 = hits.sum_all()?.to_scalar::<u32>()? as usize;
+    Ok((top1, top5, loss * n as f64))
+}
+
+/// Evaluates `net` (dropout off) on every batch of `batches`.
+///
+/// `train_loss` and `lr` are recorded as given; `iteration` stamps the result.
+pub fn evaluate(
+    net: &AlexNet,
+    batches: impl Iterator<Item = Result<Batch, DataError>>,
+    iteration: u64,
+    train_loss: f64,
+    lr: f64,
+) -> Result<Evaluation, TrainError> {
+    let (mut top1, mut top5, mut loss, mut images) = (0usize, 0usize, 0f64, 0usize);
+    for batch in batches {
+        let batch = batch?;
+        let logits = net.forward(&batch.images, &Pass::Eval)?;
+        let (t1, t5, l) = score_batch(&logits, &batch.labels)?;
+        top1 += t1;
+        top5 += t5;
+        loss += l;
+        images += batch.labels.dims1()?;
+    }
+    let per = |x: f64| if images == 0 { 0.0 } else { x / images as f64 };
+    Ok(Evaluation {
+        iteration,
+        top1: per(top1 as f64),
+        top5: per(top5 as f64),
+        loss: per(loss),
+        train_loss,
+        lr,
+        images,
+    })
+}
+
+/// The paper's metric: the mean of the `k` best top-1 values among `evaluations` (all of
+/// them when there are fewer than `k`). `None` when there are none.
+pub fn paper_metric(evaluations: &[Evaluation], k: usize) -> Option<f64> {
+    let mut top1: Vec<f64> = evaluations.iter().map(|e| e.top1).collect();
+    if top1.is_empty() || k == 0 {
+        return None;
+    }
+    top1.sort_by(|a, b| b.total_cmp(a));
+    top1.truncate(k);
+    Some(top1.iter().sum::<f64>() / top1.len() as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::Device;
+
+    fn eval(top1: f64) -> Evaluation {
+        Evaluation {
+            iteration: 0,
+            top1,
+            top5: 0.0,
+            loss: 0.0,
+            train_loss: 0.0,
+            lr: 0.0,
+            images: 1,
+        }
+    }
+
+    #[test]
+    fn mean_of_k_best() {
+        let evals: Vec<Evaluation> = [0.1, 0.5, 0.3, 0.4].map(eval).to_vec();
+        assert_eq!(paper_metric(&evals, 2), Some(0.45));
+        assert_eq!(paper_metric(&evals, 10), Some(0.325));
+        assert_eq!(paper_metric(&[], 10), None);
+    }
+
+    #[test]
+    fn top_k_counts() -> Result<(), TrainError> {
+        let dev = Device::Cpu;
+        // 3 images, 6 classes.
+        let logits = Tensor::new(
+            &[
+                [9f32, 1., 2., 3., 4., 5.], // label 0: top-1 hit
+                [9f32, 8., 7., 6., 5., 0.], // label 4: in the top 5 only
+                [0f32, 1., 2., 3., 4., 5.], // label 0: miss
+            ],
+            &dev,
+        )?;
+        let labels = Tensor::new(&[0u32, 4, 0], &dev)?;
+        let (t1, t5, loss) = score_batch(&logits, &labels)?;
+        assert_eq!((t1, t5), (1, 2));
+        assert!(loss > 0.0);
+        Ok(())
+    }
+}

@@ -1,0 +1,420 @@
+//! The training loop of one cell: initialise or resume, train, evaluate, checkpoint, finish.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use candle_core::{DType, Device, Tensor, Var};
+use candle_nn::VarBuilder;
+use convnet_alexnet::{AlexNet, ArchSpec, Pass};
+use convnet_data::{Loader, Preprocess, Source};
+use convnet_splits::Half;
+use convnet_transfer::{initialise, Cell, CellResult};
+
+use crate::checkpoint::{Checkpoint, TrainingState};
+use crate::device::DeviceChoice;
+use crate::error::TrainError;
+use crate::evaluate::{evaluate, paper_metric, Evaluation};
+use crate::files::write_atomic;
+use crate::progress::Progress;
+use crate::sgd::{MomentumSgd, Multipliers};
+use crate::solver::SolverConfig;
+
+/// The checkpoint file inside a cell's folder.
+pub const CHECKPOINT_FILE: &str = "checkpoint.safetensors";
+/// One JSON line per evaluation, inside a cell's folder.
+pub const METRICS_FILE: &str = "metrics.jsonl";
+/// Written when the cell is done, inside a cell's folder.
+pub const RESULT_FILE: &str = "result.json";
+
+/// What a cell trains on: the images of its target half.
+pub struct CellData {
+    /// Where the images come from.
+    pub source: Arc<dyn Source>,
+    /// The target half: which classes, and their labels.
+    pub half: Half,
+    /// Preprocessing (sizes, mean image of the training half, scale, mirror).
+    pub preprocess: Preprocess,
+}
+
+/// Everything needed to train one cell.
+pub struct CellJob {
+    /// The cell.
+    pub cell: Cell,
+    /// The cell's folder (`<run>/cells/<cell>`): checkpoint, metrics, result.
+    pub dir: PathBuf,
+    /// The architecture, with the number of outputs of this cell's fc8.
+    pub spec: ArchSpec,
+    /// Solver settings.
+    pub solver: SolverConfig,
+    /// The run's seed; the cell's own seed is derived from it and the cell's name.
+    pub run_seed: u64,
+    /// Checkpoint of the base net that layers `1..n` are copied from (frozen and fine-tuned cells).
+    pub base_checkpoint: Option<PathBuf>,
+    /// Where the tensors live.
+    pub device: Device,
+    /// Set from outside (a signal handler) to checkpoint and stop at the next iteration.
+    pub stop: Arc<AtomicBool>,
+}
+
+/// How a call of [`train_cell`] ended.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The cell trained to the end now.
+    Finished(CellResult),
+    /// The cell was already finished; nothing was trained.
+    AlreadyDone(CellResult),
+    /// Asked to stop: a checkpoint at `iteration` was written, and a later call resumes there.
+    Interrupted {
+        /// Iterations completed and checkpointed.
+        iteration: u64,
+    },
+}
+
+/// A parameter of the net: trained by the optimizer, or held fixed.
+enum Param {
+    Trained(Var),
+    Fixed(Tensor),
+}
+
+impl Param {
+    fn tensor(&self) -> &Tensor {
+        match self {
+            Param::Trained(var) => var.as_tensor(),
+            Param::Fixed(tensor) => tensor,
+        }
+    }
+}
+
+/// Trains `job.cell` to the end of its schedule, resuming from its checkpoint if there is one,
+/// or does nothing if it has finished already.
+pub fn train_cell(
+    job: &CellJob,
+    data: &CellData,
+    progress: &mut Progress,
+) -> Result<Outcome, TrainError> {
+    job.solver.validate()?;
+    let result_path = job.dir.join(RESULT_FILE);
+    if result_path.is_file() {
+        return Ok(Outcome::AlreadyDone(read_json(&result_path)?));
+    }
+    let seed = job.cell.seed(job.run_seed);
+    let checkpoint_path = job.dir.join(CHECKPOINT_FILE);
+    let metrics_path = job.dir.join(METRICS_FILE);
+
+    let (weights, momentum, state) = if checkpoint_path.is_file() {
+        resume(job, seed, &checkpoint_path)?
+    } else {
+        let init = initialise(
+            &job.cell,
+            &job.spec,
+            seed,
+            job.base_checkpoint.as_deref(),
+            &job.device,
+        )?;
+        let state = TrainingState {
+            cell: job.cell.to_string(),
+            iteration: 0,
+            seed,
+            trainable: init.trainable,
+            wall_s: 0.0,
+            train_s: 0.0,
+        };
+        (init.params, BTreeMap::new(), state)
+    };
+    let mut metrics: Vec<Evaluation> = read_metrics(&metrics_path)?
+        .into_iter()
+        .filter(|e| e.iteration <= state.iteration)
+        .collect();
+
+    let trainable = state.trainable;
+    let params: BTreeMap<String, Param> = weights
+        .into_iter()
+        .map(|(key, tensor)| {
+            let param = if trainable.trains(&key) {
+                Param::Trained(Var::from_tensor(&tensor)?)
+            } else {
+                Param::Fixed(tensor)
+            };
+            Ok((key, param))
+        })
+        .collect::<Result<_, TrainError>>()?;
+    let var_map: HashMap<String, Tensor> = params
+        .iter()
+        .map(|(k, p)| (k.clone(), p.tensor().clone()))
+        .collect();
+    let net = AlexNet::new(
+        &job.spec,
+        VarBuilder::from_tensors(var_map, DType::F32, &job.device),
+    )?;
+    let mut sgd = MomentumSgd::new(
+        params.iter().filter_map(|(key, p)| match p {
+            Param::Trained(var) => Some((key.clone(), var.clone(), multipliers(&job.solver, key))),
+            Param::Fixed(_) => None,
+        }),
+        job.solver.momentum,
+        job.solver.weight_decay,
+    )?;
+    for (key, velocity) in momentum {
+        sgd.set_velocity(&key, velocity)
+            .map_err(|e| with_path(e, &checkpoint_path))?;
+    }
+
+    let solver = &job.solver;
+    let frozen = trainable.frozen_prefix();
+    let session_start = Instant::now();
+    let (wall_before, mut train_s) = (state.wall_s, state.train_s);
+    let mut loader = Loader::train(
+        data.source.clone(),
+        &data.half,
+        data.preprocess.clone(),
+        solver.batch_size,
+        seed,
+        state.iteration,
+        &job.device,
+    )?;
+    let (mut loss_sum, mut loss_count) = (0f64, 0u64);
+    let mut completed = state.iteration;
+    let save = |iteration: u64, train_s: f64, sgd: &MomentumSgd| -> Result<(), TrainError> {
+        let checkpoint = Checkpoint {
+            weights: params
+                .iter()
+                .map(|(k, p)| (k.clone(), p.tensor().clone()))
+                .collect(),
+            momentum: sgd
+                .velocities()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+            state: TrainingState {
+                iteration,
+                wall_s: wall_before + session_start.elapsed().as_secs_f64(),
+                train_s,
+                ..state.clone()
+            },
+        };
+        checkpoint.save(&checkpoint_path)
+    };
+
+    for iteration in state.iteration..solver.max_iter {
+        if job.stop.load(Ordering::SeqCst) {
+            save(iteration, train_s, &sgd)?;
+            progress.finish();
+            return Ok(Outcome::Interrupted { iteration });
+        }
+        let step_start = Instant::now();
+        let batch = loader
+            .next()
+            .expect("the training loader yields batches without end")?;
+        let lr = solver.lr_at(iteration);
+        let pass = Pass::Train {
+            dropout_seed: dropout_seed(seed, iteration),
+            frozen,
+        };
+        let logits = net.forward(&batch.images, &pass)?;
+        let loss = candle_nn::loss::cross_entropy(&logits, &batch.labels)?;
+        let loss_value = loss.to_scalar::<f32>()?;
+        if !loss_value.is_finite() {
+            return Err(TrainError::NonFiniteLoss {
+                cell: job.cell.to_string(),
+                iteration: iteration + 1,
+                loss: loss_value,
+                lr,
+            });
+        }
+        sgd.step(&loss.backward()?, lr)?;
+        train_s += step_start.elapsed().as_secs_f64();
+        loss_sum += f64::from(loss_value);
+        loss_count += 1;
+        let done = iteration + 1;
+        let images_per_s = (done * solver.batch_size as u64) as f64 / train_s.max(1e-9);
+        progress.step(done, loss_value, lr, images_per_s);
+
+        if done % solver.test_interval == 0 || done == solver.max_iter {
+            let val = Loader::val(
+                data.source.clone(),
+                &data.half,
+                data.preprocess.clone(),
+                solver.batch_size,
+                &job.device,
+            )?;
+            let evaluation = evaluate(&net, val, done, loss_sum / loss_count as f64, lr)?;
+            (loss_sum, loss_count) = (0.0, 0);
+            progress.evaluated(&evaluation);
+            metrics.push(evaluation);
+            write_metrics(&metrics_path, &metrics)?;
+        }
+        if done % solver.snapshot_interval == 0 || done == solver.max_iter {
+            save(done, train_s, &sgd)?;
+        }
+        completed = done;
+    }
+    progress.finish();
+
+    let wall_s = wall_before + session_start.elapsed().as_secs_f64();
+    let result = cell_result(job, data, &metrics, completed, wall_s, train_s)?;
+    let json = serde_json::to_vec_pretty(&result).map_err(|source| TrainError::Json {
+        path: result_path.clone(),
+        source,
+    })?;
+    write_atomic(&result_path, &json)?;
+    Ok(Outcome::Finished(result))
+}
+
+/// Loads a cell's checkpoint and checks that it belongs to this cell and seed.
+fn resume(
+    job: &CellJob,
+    seed: u64,
+    path: &Path,
+) -> Result<(BTreeMap<String, Tensor>, BTreeMap<String, Tensor>, TrainingState), TrainError> {
+    let checkpoint = Checkpoint::load(path, &job.device)?;
+    let expected = job.cell.trainable();
+    if checkpoint.state.trainable != expected {
+        return Err(TrainError::MaskMismatch {
+            path: path.to_path_buf(),
+            cell: job.cell.to_string(),
+            stored: checkpoint.state.trainable.to_string(),
+            expected: expected.to_string(),
+        });
+    }
+    if checkpoint.state.seed != seed {
+        return Err(TrainError::SeedMismatch {
+            path: path.to_path_buf(),
+            cell: job.cell.to_string(),
+            stored: checkpoint.state.seed,
+            expected: seed,
+        });
+    }
+    let expected_keys: Vec<String> = job.spec.param_shapes().into_iter().map(|(k, _)| k).collect();
+    for key in &expected_keys {
+        if !checkpoint.weights.contains_key(key) {
+            return Err(TrainError::BadCheckpoint {
+                path: path.to_path_buf(),
+                reason: format!("no `{key}`"),
+            });
+        }
+    }
+    tracing::info!(cell = %job.cell, "resuming at iteration {}", checkpoint.state.iteration);
+    Ok((checkpoint.weights, checkpoint.momentum, checkpoint.state))
+}
+
+/// Caffe's multipliers: weights lr x1 / decay x1, biases lr x`bias_lr_mult` / decay x`bias_decay_mult`.
+fn multipliers(solver: &SolverConfig, key: &str) -> Multipliers {
+    if key.ends_with(".bias") {
+        Multipliers {
+            lr: solver.bias_lr_mult,
+            decay: solver.bias_decay_mult,
+        }
+    } else {
+        Multipliers { lr: 1.0, decay: 1.0 }
+    }
+}
+
+/// The dropout seed of an iteration: a SplitMix64 step of `(seed, iteration)`.
+fn dropout_seed(seed: u64, iteration: u64) -> u64 {
+    let mut z = seed ^ iteration.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+fn cell_result(
+    job: &CellJob,
+    data: &CellData,
+    metrics: &[Evaluation],
+    iterations: u64,
+    wall_s: f64,
+    train_s: f64,
+) -> Result<CellResult, TrainError> {
+    let last = metrics.last().ok_or_else(|| TrainError::BadCheckpoint {
+        path: job.dir.join(METRICS_FILE),
+        reason: "the cell finished without any evaluation".to_string(),
+    })?;
+    let train_images = data.half_images(convnet_data::Subset::Train);
+    let val_images = data.half_images(convnet_data::Subset::Val);
+    let images = iterations as f64 * job.solver.batch_size as f64;
+    Ok(CellResult {
+        split: job.cell.split.clone(),
+        cell: job.cell.to_string(),
+        source: job.cell.source.map(|s| s.to_string()).unwrap_or_default(),
+        target: job.cell.target.to_string(),
+        n: job.cell.n,
+        mode: job.cell.mode.to_string(),
+        seed: job.cell.replicate,
+        top1: paper_metric(metrics, job.solver.best_k).unwrap_or(last.top1),
+        top1_final: last.top1,
+        top5: last.top5,
+        iterations,
+        epochs: images / train_images.max(1) as f64,
+        train_images,
+        val_images,
+        wall_s,
+        images_per_s: images / train_s.max(1e-9),
+        device: DeviceChoice::name_of(&job.device),
+    })
+}
+
+impl CellData {
+    /// Number of images of the half in `subset`.
+    pub fn half_images(&self, subset: convnet_data::Subset) -> usize {
+        convnet_data::half_samples(self.source.as_ref(), &self.half, subset).len()
+    }
+}
+
+fn with_path(error: TrainError, path: &Path) -> TrainError {
+    match error {
+        TrainError::BadCheckpoint { reason, .. } => TrainError::BadCheckpoint {
+            path: path.to_path_buf(),
+            reason,
+        },
+        other => other,
+    }
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, TrainError> {
+    let bytes = std::fs::read(path).map_err(|source| TrainError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    serde_json::from_slice(&bytes).map_err(|source| TrainError::Json {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Reads `metrics.jsonl`; a missing file is an empty history.
+pub fn read_metrics(path: &Path) -> Result<Vec<Evaluation>, TrainError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => {
+            return Err(TrainError::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+        }
+    };
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| {
+            serde_json::from_str(line).map_err(|source| TrainError::Json {
+                path: path.to_path_buf(),
+                source,
+            })
+        })
+        .collect()
+}
+
+fn write_metrics(path: &Path, metrics: &[Evaluation]) -> Result<(), TrainError> {
+    let mut text = String::new();
+    for evaluation in metrics {
+        let line = serde_json::to_string(evaluation).map_err(|source| TrainError::Json {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        text.push_str(&line);
+        text.push('\n');
+    }
+    write_atomic(path, text.as_bytes())
+}
