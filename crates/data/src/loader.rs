@@ -20,7 +20,7 @@ use crate::preprocess::{Augment, Preprocess};
 use crate::seeding::rng_for;
 use crate::source::{half_samples, Source, Subset};
 
-const ORDER_STREAM: u64 = 0x6f72_6465_72;
+const ORDER_STREAM: u64 = 0x006f_7264_6572;
 const AUGMENT_STREAM: u64 = 0x6175_676d;
 const DEFAULT_PREFETCH: usize = 3;
 

@@ -79,8 +79,8 @@ impl Canvas {
                     continue;
                 }
                 let at = (y * self.size + x) * 3;
-                for c in 0..3 {
-                    self.pixels[at + c] = self.pixels[at + c] * (1.0 - a) + colour[c] * a;
+                for (value, &target) in self.pixels[at..at + 3].iter_mut().zip(&colour) {
+                    *value = *value * (1.0 - a) + target * a;
                 }
             }
         }

@@ -16,7 +16,7 @@ use crate::seeding::rng_for;
 
 pub use glyphs::{GlyphClass, LETTERS, SYMBOLS};
 
-const STREAM: u64 = 0x656d_6265_64;
+const STREAM: u64 = 0x0065_6d62_6564;
 
 /// The generated images of one subset, class by class, `per_class` images each, u8 HWC.
 pub struct Generated {
