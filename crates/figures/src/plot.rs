@@ -228,7 +228,22 @@ fn place_note(
 ) -> Rect {
     let pad = 6;
     let mut best: Option<(i64, Rect)> = None;
-    for (rank, distance) in [18, 40, 70, 105, 145, 190, 240].into_iter().enumerate() {
+    let lefts = [
+        anchor.0 - w / 2,
+        anchor.0 + 12,
+        anchor.0 - w - 12,
+        anchor.0 - w / 5,
+        anchor.0 + 80,
+        anchor.0 - w - 80,
+        anchor.0 - w / 2 - 120,
+        anchor.0 - w / 2 + 120,
+        anchor.0 - w - 160,
+        anchor.0 + 160,
+    ];
+    for (rank, distance) in [18, 40, 70, 105, 145, 190, 240, 300, 370]
+        .into_iter()
+        .enumerate()
+    {
         let above = anchor.1 - distance - h;
         let below = anchor.1 + distance;
         let rows = if below_first {
@@ -237,12 +252,7 @@ fn place_note(
             [above, below]
         };
         for (side, top) in rows.into_iter().enumerate() {
-            for left in [
-                anchor.0 - w / 2,
-                anchor.0 + 12,
-                anchor.0 - w - 12,
-                anchor.0 - w / 5,
-            ] {
+            for (shift, left) in lefts.into_iter().enumerate() {
                 let rect = (left, top, left + w, top + h);
                 let inside = rect.0 >= plot.0 + 4
                     && rect.1 >= plot.1 + 4
@@ -260,6 +270,7 @@ fn place_note(
                     + if clash { 100_000 } else { 0 }
                     + covered * 50
                     + rank as i64 * 10
+                    + shift as i64 * 3
                     + side as i64 * 5;
                 if best.is_none_or(|(s, _)| score < s) {
                     best = Some((score, rect));

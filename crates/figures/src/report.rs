@@ -17,9 +17,10 @@ p.meta { color: #666; margin-top: 0; }
 figure { margin: 1.5em 0; }
 figure img { width: 100%; height: auto; border: 1px solid #e4e4e4; }
 figcaption { color: #555; font-size: 0.9em; }
-table { border-collapse: collapse; font-size: 0.85em; width: 100%; }
-th, td { padding: 0.25em 0.6em; border-bottom: 1px solid #eee; text-align: right; white-space: nowrap; }
-th { background: #f4f4f4; position: sticky; top: 0; }
+div.table { overflow-x: auto; border: 1px solid #e4e4e4; }
+table { border-collapse: collapse; font-size: 0.8em; width: 100%; }
+th, td { padding: 0.22em 0.45em; border-bottom: 1px solid #eee; text-align: right; white-space: nowrap; }
+th { background: #f4f4f4; }
 td.text, th.text { text-align: left; }
 tbody tr:nth-child(even) { background: #fafafa; }
 dl.summary { display: grid; grid-template-columns: max-content auto; gap: 0.2em 1.5em; }
@@ -54,7 +55,7 @@ fn duration(seconds: f64) -> String {
     format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
 }
 
-/// The PNG figures in `figures_dir`: `figure2.png`, `figure3.png` first, then any others by name.
+/// The PNG figures in `figures_dir` (`figure*.png`, by name; other images there are not figures).
 fn figure_files(figures_dir: &Path) -> Result<Vec<PathBuf>, FigureError> {
     if !figures_dir.exists() {
         return Ok(Vec::new());
@@ -67,7 +68,7 @@ fn figure_files(figures_dir: &Path) -> Result<Vec<PathBuf>, FigureError> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            name.ends_with(".png") && !name.starts_with('.')
+            name.starts_with("figure") && name.ends_with(".png")
         })
         .collect();
     files.sort();
@@ -155,7 +156,7 @@ fn table_html(rows: &[ResultRow]) -> String {
         ("images/s", false),
         ("device", true),
     ];
-    let mut html = String::from("<table>\n<thead><tr>");
+    let mut html = String::from("<div class=\"table\">\n<table>\n<thead><tr>");
     for (name, text) in headers {
         let class = if text { " class=\"text\"" } else { "" };
         let _ = write!(html, "<th{class}>{name}</th>");
@@ -188,7 +189,7 @@ fn table_html(rows: &[ResultRow]) -> String {
         }
         html.push_str("</tr>\n");
     }
-    html.push_str("</tbody>\n</table>\n");
+    html.push_str("</tbody>\n</table>\n</div>\n");
     html
 }
 
