@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# The CUDA check, in one call on a GPU machine (it fits in well under 10 minutes):
+#   1. finds libcuda, cuBLAS, cuRAND and the CUDA runtime and sets LD_LIBRARY_PATH;
+#   2. runs the CUDA tests of convnet-train (CUDA against the CPU, TF32 against f32);
+#   3. trains the smoke grid (configs/smoke.toml) on CUDA, with and without TF32, and on the CPU,
+#      and compares the cells' top-1;
+#   4. times the caffenet training step (227x227, batch 256) in candle and in PyTorch on the same
+#      GPU and prints the ratio.
+# It runs prebuilt binaries from the bundle that `cargo xtask cuda-build` writes
+# (target/cuda/bundle; carry that folder to the GPU machine): nothing is compiled there.
+#
+#   scripts/gpu-check.sh                 # on the GPU machine
+#   scripts/gpu-check.sh --cpu-dry-run   # the same steps on the CPU at tiny sizes, with CPU builds
+#
+# Results go to $OUT (default target/gpu-check): one log per step and summary.txt.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+MODE=gpu
+BUNDLE=${CUDA_BUNDLE:-target/cuda/bundle}
+for arg in "$@"; do
+    case "$arg" in
+        --cpu-dry-run) MODE=cpu ;;
+        --bundle=*) BUNDLE=${arg#--bundle=} ;;
+        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+        *) echo "unknown argument: $arg (see --help)" >&2; exit 2 ;;
+    esac
+done
+OUT=${OUT:-$ROOT/target/gpu-check}
+mkdir -p "$OUT"
+SUMMARY=$OUT/summary.txt
+: > "$SUMMARY"
+FAILED=0
+START=$SECONDS
+
+note() { echo "$*" | tee -a "$SUMMARY"; }
+# step NAME TIMEOUT_S COMMAND...: runs a step with a time limit, its output to $OUT/NAME.log.
+step() {
+    local name=$1 limit=$2; shift 2
+    local t0=$SECONDS
+    echo "== $name: $*"
+    timeout --kill-after=10 "$limit" "$@" > "$OUT/$name.log" 2>&1
+    local rc=$?
+    tail -n 25 "$OUT/$name.log"
+    if [ $rc -eq 0 ]; then
+        note "PASS $name ($((SECONDS - t0)) s)"
+    else
+        [ $rc -eq 124 ] && note "FAIL $name: timed out after $limit s" || note "FAIL $name: exit $rc ($((SECONDS - t0)) s)"
+        FAILED=$((FAILED + 1))
+    fi
+    return $rc
+}
+
+note "gpu-check mode=$MODE at $(date -u +%FT%TZ) on $(hostname)"
+
+# --- 1. libraries -------------------------------------------------------------------------
+if [ "$MODE" = gpu ]; then
+    command -v nvidia-smi > /dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee -a "$SUMMARY"
+    nvidia-smi 2>/dev/null | grep -o 'CUDA Version: [0-9.]*' | tee -a "$SUMMARY"
+    for f in xtask train_step convnet-train-cuda-tests libcudart.so.13; do
+        if [ ! -e "$BUNDLE/$f" ]; then
+            note "FAIL: $BUNDLE/$f is missing: run 'cargo xtask cuda-build' and carry $BUNDLE"
+            exit 1
+        fi
+    done
+    [ -f "$BUNDLE/BUILD-INFO.txt" ] && sed 's/^/bundle: /' "$BUNDLE/BUILD-INFO.txt" | tee -a "$SUMMARY"
+    BUNDLE=$(cd "$BUNDLE" && pwd)
+    # Folders holding the libraries cudarc opens at run time (cuBLAS, cuBLASLt, cuRAND, NVRTC,
+    # the runtime): NVIDIA's Python packages (torch's dependencies) first, then the system.
+    LIBDIRS=$(python3 - <<'EOF'
+import glob, os, site, sys
+roots = list(site.getsitepackages()) + [site.getusersitepackages()] + sys.path
+seen = []
+for root in roots:
+    for pattern in ("nvidia/*/lib", "nvidia/cu*/lib", "nvidia/*/lib64"):
+        for d in sorted(glob.glob(os.path.join(root, pattern))):
+            if glob.glob(os.path.join(d, "lib*.so*")) and d not in seen:
+                seen.append(d)
+try:
+    import nvidia.cublas
+    for p in nvidia.cublas.__path__:
+        d = os.path.join(p, "lib")
+        if os.path.isdir(d) and d not in seen:
+            seen.insert(0, d)
+except ImportError:
+    pass
+print(":".join(seen))
+EOF
+    )
+    for d in /usr/local/cuda/lib64 /usr/local/nvidia/lib64 /usr/lib/x86_64-linux-gnu /usr/lib64; do
+        [ -d "$d" ] && LIBDIRS=${LIBDIRS:+$LIBDIRS:}$d
+    done
+    export LD_LIBRARY_PATH=$BUNDLE${LIBDIRS:+:$LIBDIRS}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+    echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH" >> "$SUMMARY"
+    python3 - <<'EOF' 2>&1 | tee -a "$SUMMARY"
+import ctypes
+missing = []
+for names in (["libcuda.so.1"], ["libcublas.so.13", "libcublas.so.12"], ["libcublasLt.so.13", "libcublasLt.so.12"],
+              ["libcurand.so.10"], ["libcudart.so.13"], ["libnvrtc.so.13", "libnvrtc.so.12"]):
+    for name in names:
+        try:
+            lib = ctypes.CDLL(name)
+            print(f"found {name}")
+            break
+        except OSError:
+            pass
+    else:
+        missing.append("/".join(names))
+for m in missing:
+    print(f"NOT FOUND {m}")
+EOF
+    ldd "$BUNDLE/xtask" | grep -E 'not found|cudart' | tee -a "$SUMMARY"
+    XTASK=$BUNDLE/xtask
+    TRAIN_STEP=$BUNDLE/train_step
+    DEVICE=cuda
+else
+    note "building the CPU binaries (release)"
+    cargo build --release -q -p xtask && cargo build --release -q -p convnet-train --example train_step || exit 1
+    XTASK=$ROOT/target/release/xtask
+    TRAIN_STEP=$ROOT/target/release/examples/train_step
+    DEVICE=cpu
+fi
+
+# --- 2. CUDA tests --------------------------------------------------------------------------
+if [ "$MODE" = gpu ]; then
+    step cuda-tests 240 "$BUNDLE/convnet-train-cuda-tests" --test-threads 1
+else
+    # Without the cuda feature the file compiles to nothing: this checks that it is gated.
+    step cuda-tests 600 cargo test --release -q -p convnet-train --test cuda
+fi
+
+# --- 3. the smoke grid ---------------------------------------------------------------------
+smoke() { # smoke NAME DEVICE [FLAGS...]
+    local name=$1 device=$2; shift 2
+    rm -rf "$OUT/$name"
+    step "$name" 150 "$XTASK" "$@" reproduce --config configs/smoke.toml --device "$device" --run-dir "$OUT/$name"
+}
+smoke smoke "$DEVICE"
+if [ "$MODE" = gpu ]; then
+    smoke smoke-tf32 cuda --tf32
+    smoke smoke-cpu cpu
+fi
+python3 - "$OUT" <<'EOF' 2>&1 | tee -a "$SUMMARY"
+import csv, os, sys
+out = sys.argv[1]
+runs = {}
+for name in ("smoke", "smoke-tf32", "smoke-cpu"):
+    path = os.path.join(out, name, "results.csv")
+    if os.path.isfile(path):
+        with open(path) as f:
+            runs[name] = {r["cell"]: r for r in csv.DictReader(f)}
+for name, rows in runs.items():
+    ips = [float(r["images_per_s"]) for r in rows.values()]
+    wall = sum(float(r["wall_s"]) for r in rows.values())
+    devices = sorted({r["device"] for r in rows.values()})
+    print(f"{name}: {len(rows)} cells on {','.join(devices)}, training {wall:.1f} s in all, "
+          f"median {sorted(ips)[len(ips) // 2]:.0f} images/s")
+base = runs.get("smoke")
+for other in ("smoke-tf32", "smoke-cpu"):
+    if base and other in runs:
+        common = sorted(set(base) & set(runs[other]))
+        diffs = [abs(float(base[c]["top1"]) - float(runs[other][c]["top1"])) for c in common]
+        if diffs:
+            print(f"top-1 smoke vs {other}: {len(common)} cells, mean |diff| {sum(diffs) / len(diffs):.4f}, "
+                  f"max {max(diffs):.4f}")
+EOF
+
+# --- 4. the caffenet training step, candle beside PyTorch ------------------------------------
+if [ "$MODE" = gpu ]; then
+    BENCH=(--preset caffenet --outputs 1000 --batch 256)
+    PY_BENCH=(--batch 256)
+    STEPS=(--steps 10 --warmup 2)
+else
+    BENCH=(--preset alexnet-32 --outputs 100 --batch 8)
+    PY_BENCH=(--batch 8)
+    STEPS=(--steps 3 --warmup 1)
+fi
+SPEC=$OUT/bench-spec.json
+step bench-candle 150 "$TRAIN_STEP" "${BENCH[@]}" "${STEPS[@]}" --device "$DEVICE" --spec-out "$SPEC"
+if [ "$MODE" = gpu ]; then
+    step bench-candle-tf32 120 "$TRAIN_STEP" "${BENCH[@]}" "${STEPS[@]}" --device "$DEVICE" --tf32
+fi
+if python3 -c 'import torch' 2>/dev/null && [ -f "$SPEC" ]; then
+    step bench-pytorch 150 python3 benches/caffenet_step_pytorch.py --spec "$SPEC" "${PY_BENCH[@]}" "${STEPS[@]}" --device "$DEVICE"
+    if [ "$MODE" = gpu ]; then
+        step bench-pytorch-tf32 120 python3 benches/caffenet_step_pytorch.py --spec "$SPEC" "${PY_BENCH[@]}" "${STEPS[@]}" --device "$DEVICE" --tf32
+    fi
+else
+    note "SKIP bench-pytorch: torch is not importable here"
+fi
+rate() { grep -ho 'images_per_s=[0-9.]*' "$OUT/$1.log" 2>/dev/null | tail -1 | cut -d= -f2; }
+for suffix in "" -tf32; do
+    c=$(rate "bench-candle$suffix"); p=$(rate "bench-pytorch$suffix")
+    [ -n "$c" ] && note "train step${suffix:+ ($suffix)}: candle $c images/s${p:+, pytorch $p images/s, candle/pytorch $(python3 -c "print(f'{$c / $p:.3f}')")}"
+done
+
+note "gpu-check done in $((SECONDS - START)) s: $FAILED step(s) failed; logs in $OUT"
+[ "$FAILED" -eq 0 ]
