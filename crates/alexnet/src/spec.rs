@@ -205,7 +205,7 @@ impl ArchSpec {
         if self.pool.stride == 0 {
             return Err(invalid("pool", "stride", "must be at least 1"));
         }
-        if self.lrn.size == 0 || self.lrn.size % 2 == 0 {
+        if self.lrn.size % 2 != 1 {
             return Err(invalid(
                 "lrn",
                 "size",
@@ -242,7 +242,7 @@ impl ArchSpec {
             if conv.groups == 0 {
                 return Err(invalid(name, "groups", "must be at least 1"));
             }
-            if channels % conv.groups != 0 {
+            if channels / conv.groups * conv.groups != channels {
                 return Err(invalid(
                     name,
                     "groups",
@@ -252,7 +252,7 @@ impl ArchSpec {
                     ),
                 ));
             }
-            if conv.out_channels % conv.groups != 0 {
+            if conv.out_channels % conv.groups > 0 {
                 return Err(invalid(
                     name,
                     "groups",

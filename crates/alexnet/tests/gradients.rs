@@ -4,7 +4,7 @@ mod common;
 
 use candle_core::{DType, Device, Tensor, Var};
 use common::{check_gradients, uniform};
-use convnet_alexnet::ops::{conv2d, lrn, max_pool, max_pool_portable};
+use convnet_alexnet::ops::{conv2d, lrn, lrn_portable, max_pool, max_pool_portable};
 use convnet_alexnet::LrnSpec;
 
 const CAFFE_LRN: LrnSpec = LrnSpec {
@@ -191,10 +191,15 @@ fn lrn_forward_matches_a_direct_loop() {
 
 #[test]
 fn lrn_gradient_matches_finite_differences() {
-    let x = uniform(&[2, 7, 3, 3], 10, DType::F64);
-    check_gradients(&[x], |xs| lrn(&xs[0], &STRONG_LRN), 1000);
-    let x = (uniform(&[1, 6, 2, 2], 11, DType::F64) * 100.0).unwrap();
-    check_gradients(&[x], |xs| lrn(&xs[0], &CAFFE_LRN), 1000);
+    for op in [lrn, lrn_portable] {
+        let x = uniform(&[2, 7, 3, 3], 10, DType::F64);
+        check_gradients(&[x], |xs| op(&xs[0], &STRONG_LRN), 1000);
+        let x = (uniform(&[1, 6, 2, 2], 11, DType::F64) * 100.0).unwrap();
+        check_gradients(&[x], |xs| op(&xs[0], &CAFFE_LRN), 1000);
+        // Fewer channels than the window.
+        let x = uniform(&[1, 2, 2, 3], 21, DType::F64);
+        check_gradients(&[x], |xs| op(&xs[0], &STRONG_LRN), 1000);
+    }
 }
 
 #[test]

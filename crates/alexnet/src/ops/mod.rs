@@ -6,9 +6,10 @@
 
 mod conv;
 mod lrn;
+mod lrn_cpu;
 mod max_pool;
 mod max_pool_cpu;
 
 pub use conv::conv2d;
-pub use lrn::lrn;
+pub use lrn::{lrn, lrn_portable};
 pub use max_pool::{max_pool, max_pool_portable};

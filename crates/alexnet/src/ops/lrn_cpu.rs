@@ -1,0 +1,176 @@
+//! The CPU kernel of Caffe's LRN and its backward pass, as candle custom ops.
+
+use candle_core::backend::BackendStorage;
+use candle_core::{CpuStorage, CustomOp1, CustomOp2, Layout, Result, Shape, Tensor, WithDType};
+use rayon::prelude::*;
+
+use crate::spec::LrnSpec;
+
+/// Forward LRN on contiguous `[N, C, H, W]` f32 or f64 storage.
+pub(super) struct LrnCpu {
+    pub(super) spec: LrnSpec,
+}
+
+/// Backward of [`LrnCpu`]: `(input, grad_output) -> grad_input`.
+struct LrnCpuBackward {
+    spec: LrnSpec,
+}
+
+fn contiguous<'a, T>(data: &'a [T], layout: &Layout) -> Result<&'a [T]> {
+    match layout.contiguous_offsets() {
+        Some((start, end)) => Ok(&data[start..end]),
+        None => candle_core::bail!("lrn: the input must be contiguous"),
+    }
+}
+
+/// Sums of `values` over the channel window of every channel, for one image `[C, HW]`.
+fn window_sums(values: &[f64], channels: usize, plane: usize, size: usize) -> Vec<f64> {
+    let half = size / 2;
+    let mut sums = vec![0.0; values.len()];
+    for c in 0..channels {
+        let lo = c.saturating_sub(half);
+        let hi = (c + half).min(channels - 1);
+        let out = &mut sums[c * plane..(c + 1) * plane];
+        for other in lo..=hi {
+            for (o, v) in out
+                .iter_mut()
+                .zip(&values[other * plane..(other + 1) * plane])
+            {
+                *o += v;
+            }
+        }
+    }
+    sums
+}
+
+/// `k + alpha / size * (window sum of x^2)` for one image.
+fn scales(x: &[f64], channels: usize, plane: usize, spec: &LrnSpec) -> Vec<f64> {
+    let squares: Vec<f64> = x.iter().map(|v| v * v).collect();
+    let mut scale = window_sums(&squares, channels, plane, spec.size);
+    let a = f64::from(spec.alpha) / spec.size as f64;
+    for s in scale.iter_mut() {
+        *s = f64::from(spec.k) + a * *s;
+    }
+    scale
+}
+
+fn forward<T: WithDType>(src: &[T], dims: (usize, usize, usize), spec: &LrnSpec) -> Vec<T> {
+    let (channels, plane, image) = dims;
+    let beta = f64::from(spec.beta);
+    let mut out = vec![T::zero(); src.len()];
+    out.par_chunks_mut(image)
+        .zip(src.par_chunks(image))
+        .for_each(|(out, x)| {
+            let x: Vec<f64> = x.iter().map(|v| v.to_f64()).collect();
+            let scale = scales(&x, channels, plane, spec);
+            for ((o, v), s) in out.iter_mut().zip(&x).zip(&scale) {
+                *o = T::from_f64(v * s.powf(-beta));
+            }
+        });
+    out
+}
+
+/// `dx = dy * s^-beta - 2 alpha beta / size * x * sum_window(dy * y / s)`.
+fn backward<T: WithDType>(
+    src: &[T],
+    grad: &[T],
+    dims: (usize, usize, usize),
+    spec: &LrnSpec,
+) -> Vec<T> {
+    let (channels, plane, image) = dims;
+    let beta = f64::from(spec.beta);
+    let factor = 2.0 * f64::from(spec.alpha) * beta / spec.size as f64;
+    let mut out = vec![T::zero(); src.len()];
+    out.par_chunks_mut(image)
+        .zip(src.par_chunks(image))
+        .zip(grad.par_chunks(image))
+        .for_each(|((out, x), dy)| {
+            let x: Vec<f64> = x.iter().map(|v| v.to_f64()).collect();
+            let dy: Vec<f64> = dy.iter().map(|v| v.to_f64()).collect();
+            let scale = scales(&x, channels, plane, spec);
+            let pow: Vec<f64> = scale.iter().map(|s| s.powf(-beta)).collect();
+            let ratio: Vec<f64> = (0..x.len())
+                .map(|i| dy[i] * x[i] * pow[i] / scale[i])
+                .collect();
+            let ratio_sums = window_sums(&ratio, channels, plane, spec.size);
+            for (i, o) in out.iter_mut().enumerate() {
+                *o = T::from_f64(dy[i] * pow[i] - factor * x[i] * ratio_sums[i]);
+            }
+        });
+    out
+}
+
+fn geometry(layout: &Layout) -> Result<(usize, usize, usize)> {
+    let (_, c, h, w) = layout.shape().dims4()?;
+    Ok((c, h * w, c * h * w))
+}
+
+impl CustomOp1 for LrnCpu {
+    fn name(&self) -> &'static str {
+        "caffe-lrn"
+    }
+
+    fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
+        let dims = geometry(layout)?;
+        let out = match storage {
+            CpuStorage::F32(d) => {
+                CpuStorage::F32(forward(contiguous(d, layout)?, dims, &self.spec))
+            }
+            CpuStorage::F64(d) => {
+                CpuStorage::F64(forward(contiguous(d, layout)?, dims, &self.spec))
+            }
+            other => candle_core::bail!("lrn: unsupported dtype {:?}", other.dtype()),
+        };
+        Ok((out, layout.shape().clone()))
+    }
+
+    fn bwd(&self, arg: &Tensor, _res: &Tensor, grad_res: &Tensor) -> Result<Option<Tensor>> {
+        let grad = arg
+            .contiguous()?
+            .apply_op2_no_bwd(&grad_res.contiguous()?, &LrnCpuBackward { spec: self.spec })?;
+        Ok(Some(grad))
+    }
+}
+
+impl CustomOp2 for LrnCpuBackward {
+    fn name(&self) -> &'static str {
+        "caffe-lrn-backward"
+    }
+
+    fn cpu_fwd(
+        &self,
+        input: &CpuStorage,
+        input_layout: &Layout,
+        grad: &CpuStorage,
+        grad_layout: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        if input_layout.shape() != grad_layout.shape() {
+            candle_core::bail!(
+                "lrn backward: gradient shape {:?} does not match the input {:?}",
+                grad_layout.shape(),
+                input_layout.shape()
+            )
+        }
+        let dims = geometry(input_layout)?;
+        let out = match (input, grad) {
+            (CpuStorage::F32(x), CpuStorage::F32(dy)) => CpuStorage::F32(backward(
+                contiguous(x, input_layout)?,
+                contiguous(dy, grad_layout)?,
+                dims,
+                &self.spec,
+            )),
+            (CpuStorage::F64(x), CpuStorage::F64(dy)) => CpuStorage::F64(backward(
+                contiguous(x, input_layout)?,
+                contiguous(dy, grad_layout)?,
+                dims,
+                &self.spec,
+            )),
+            (x, dy) => candle_core::bail!(
+                "lrn backward: unsupported dtypes {:?} and {:?}",
+                x.dtype(),
+                dy.dtype()
+            ),
+        };
+        Ok((out, input_layout.shape().clone()))
+    }
+}
