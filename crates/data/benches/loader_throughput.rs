@@ -58,13 +58,18 @@ fn photo(path: &Path) {
         .unwrap();
 }
 
-/// A folder dataset whose every training image is a copy of the photo.
+/// A folder dataset of two classes whose every image is a copy of the photo.
 fn photo_tree(work: &Path, copies: usize) -> PathBuf {
     let root = work.join("photo-tree");
     let photo_path = work.join("photo_500x375.jpg");
     photo(&photo_path);
-    for (subset, count) in [("train", copies), ("val", 1)] {
-        let dir = root.join(subset).join("photo");
+    for (subset, count, class) in [
+        ("train", copies / 2, "a"),
+        ("train", copies / 2, "b"),
+        ("val", 1, "a"),
+        ("val", 1, "b"),
+    ] {
+        let dir = root.join(subset).join(class);
         std::fs::create_dir_all(&dir).unwrap();
         for i in 0..count {
             let target = dir.join(format!("{i:05}.jpg"));

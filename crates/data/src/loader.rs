@@ -6,6 +6,7 @@
 //! resumed at iteration `i` sees exactly the batches a straight run would have seen.
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
@@ -60,8 +61,14 @@ struct Plan {
     items: Vec<(usize, u32)>,
     batch_size: usize,
     seed: u64,
-    skip_bad_images: bool,
+    skip_bad_images: AtomicBool,
     bad: Mutex<HashSet<usize>>,
+}
+
+impl Plan {
+    fn skips(&self) -> bool {
+        self.skip_bad_images.load(Ordering::Relaxed)
+    }
 }
 
 /// Training batches forever, or validation batches once, as an iterator of `Result<Batch>`.
@@ -161,7 +168,7 @@ impl Loader {
                 items,
                 batch_size,
                 seed,
-                skip_bad_images: false,
+                skip_bad_images: AtomicBool::new(false),
                 bad: Mutex::new(HashSet::new()),
             }),
             start_iteration,
@@ -174,20 +181,17 @@ impl Loader {
         })
     }
 
-    fn plan_mut(&mut self) -> &mut Plan {
-        Arc::get_mut(&mut self.plan).expect("the loader is configured before it starts")
-    }
-
     /// Skips unreadable images (counted in [`Loader::skipped`], logged once each) instead of
     /// failing. In training a skipped image is replaced by the next readable one of the epoch's
     /// order, so batches stay full; in validation it is left out.
-    pub fn skip_bad_images(mut self, skip: bool) -> Self {
-        self.plan_mut().skip_bad_images = skip;
+    pub fn skip_bad_images(self, skip: bool) -> Self {
+        self.plan.skip_bad_images.store(skip, Ordering::Relaxed);
         self
     }
 
     /// Decodes on a dedicated pool of `threads` threads instead of rayon's global pool. The
-    /// batches are the same for any number of threads.
+    /// batches are the same for any number of threads. Takes effect if set before the first
+    /// batch is requested (as does [`Loader::with_prefetch`]).
     pub fn with_threads(mut self, threads: usize) -> Self {
         self.threads = Some(threads.max(1));
         self
@@ -398,7 +402,7 @@ fn train_image(
         let item = order[(within + step) % n];
         match load_item(plan, item, augment, out) {
             Ok(label) => return Ok(label),
-            Err(e) if plan.skip_bad_images && e.is_bad_image() => continue,
+            Err(e) if plan.skips() && e.is_bad_image() => continue,
             Err(e) => return Err(e),
         }
     }
@@ -419,7 +423,7 @@ fn val_batch(plan: &Plan, chunk: usize) -> Result<HostBatch> {
         .zip((start..end).into_par_iter())
         .map(|(out, item)| match load_item(plan, item, centre, out) {
             Ok(label) => Ok(Some(label)),
-            Err(e) if plan.skip_bad_images && e.is_bad_image() => Ok(None),
+            Err(e) if plan.skips() && e.is_bad_image() => Ok(None),
             Err(e) => Err(e),
         })
         .collect::<Result<Vec<Option<u32>>>>()?;
@@ -460,7 +464,7 @@ fn load_item(plan: &Plan, item: usize, augment: Augment, out: &mut [f32]) -> Res
                 },
                 other => other,
             };
-            if plan.skip_bad_images && e.is_bad_image() {
+            if plan.skips() && e.is_bad_image() {
                 let newly = plan
                     .bad
                     .lock()

@@ -99,7 +99,7 @@ const CIFAR10_FILES: [&str; 6] = [
     "test_batch.bin",
 ];
 
-/// Writes the six CIFAR-10 files candle-datasets reads, 10000 records each; record `r` of file
+/// Writes the six CIFAR-10 files, 10000 records each; record `r` of file
 /// `f` has label `(f + r) % 10` and a pixel pattern from `f * 10000 + r` in its first bytes.
 fn cifar10_tree(root: &Path) {
     for (f, name) in CIFAR10_FILES.iter().enumerate() {
@@ -116,7 +116,7 @@ fn cifar10_tree(root: &Path) {
 }
 
 #[test]
-fn cifar10_through_candle_datasets() {
+fn cifar10_binary_files() {
     let dir = tempfile::tempdir().unwrap();
     cifar10_tree(dir.path());
     let mut config = DatasetConfig::on_disk(DatasetKind::Cifar10, dir.path(), 32, 28);
@@ -139,7 +139,7 @@ fn cifar10_through_candle_datasets() {
 fn short_cifar10_file_names_the_path() {
     let dir = tempfile::tempdir().unwrap();
     for name in CIFAR10_FILES {
-        std::fs::write(dir.path().join(name), vec![0u8; 3073 * 10]).unwrap();
+        std::fs::write(dir.path().join(name), vec![0u8; 3073 * 10 + 100]).unwrap();
     }
     let config = DatasetConfig::on_disk(DatasetKind::Cifar10, dir.path(), 32, 28);
     let error = convnet_data::open(&config).err().unwrap();
