@@ -1,0 +1,249 @@
+//! The CUDA device against the CPU: a forward pass, training steps and a whole short cell give
+//! the same numbers within floating-point tolerance, and TF32 matmuls are close to f32 ones.
+//!
+//! Built only with `--features cuda`, and needs a CUDA device to run:
+//! `cargo test -p convnet-train --features cuda --test cuda` (or `scripts/gpu-check.sh`).
+#![cfg(feature = "cuda")]
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::sync::{Mutex, MutexGuard};
+
+use candle_core::{DType, Device, Tensor};
+use candle_nn::{VarBuilder, VarMap};
+use common::{cell_data, dataset, job, solver, tiny_spec, INPUT};
+use convnet_alexnet::{init_params, varmap_from_params, AlexNet, ArchSpec, Pass};
+use convnet_splits::HalfId;
+use convnet_train::{
+    train_cell, Checkpoint, MomentumSgd, Multipliers, Outcome, Progress, CHECKPOINT_FILE,
+};
+
+/// TF32 is a process-wide switch: every test holds this lock so none sees another's setting.
+static GEMM_MODE: Mutex<()> = Mutex::new(());
+
+fn exclusive() -> MutexGuard<'static, ()> {
+    let guard = GEMM_MODE.lock().unwrap_or_else(|e| e.into_inner());
+    candle_core::cuda::set_gemm_reduced_precision_f32(false);
+    guard
+}
+
+fn cuda() -> Device {
+    Device::new_cuda(0).expect("these tests need CUDA device 0")
+}
+
+fn values(t: &Tensor) -> Vec<f32> {
+    t.to_device(&Device::Cpu)
+        .unwrap()
+        .to_dtype(DType::F32)
+        .unwrap()
+        .flatten_all()
+        .unwrap()
+        .to_vec1::<f32>()
+        .unwrap()
+}
+
+/// Asserts `max |a - b| <= rel * (1 + max |a|)` and returns that largest difference.
+fn assert_close(what: &str, a: &Tensor, b: &Tensor, rel: f32) -> f32 {
+    assert_eq!(a.dims(), b.dims(), "{what}: shapes differ");
+    let (a, b) = (values(a), values(b));
+    let scale = a.iter().fold(0f32, |m, v| m.max(v.abs()));
+    let diff = a
+        .iter()
+        .zip(&b)
+        .fold(0f32, |m, (x, y)| m.max((x - y).abs()));
+    assert!(
+        diff.is_finite() && diff <= rel * (1.0 + scale),
+        "{what}: largest difference {diff} against a largest value {scale} (tolerance {rel} relative)"
+    );
+    diff
+}
+
+/// A net on `device` holding copies of `params`, and momentum SGD over all but the first
+/// `frozen` layers (Caffe's multipliers: biases lr x2, decay x0), and the variables of both.
+fn net_and_sgd(
+    spec: &ArchSpec,
+    params: &BTreeMap<String, Tensor>,
+    frozen: usize,
+    device: &Device,
+) -> (AlexNet, MomentumSgd, VarMap) {
+    let on_device: BTreeMap<String, Tensor> = params
+        .iter()
+        .map(|(k, t)| (k.clone(), t.to_device(device).unwrap()))
+        .collect();
+    let varmap = varmap_from_params(&on_device).unwrap();
+    let net = AlexNet::new(spec, VarBuilder::from_varmap(&varmap, DType::F32, device)).unwrap();
+    let frozen_prefixes: Vec<String> = (1..=frozen)
+        .map(|k| format!("{}.", convnet_alexnet::LAYER_NAMES[k - 1]))
+        .collect();
+    let vars: Vec<_> = varmap
+        .data()
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(key, _)| !frozen_prefixes.iter().any(|p| key.starts_with(p)))
+        .map(|(key, var)| {
+            let multipliers = if key.ends_with(".bias") {
+                Multipliers {
+                    lr: 2.0,
+                    decay: 0.0,
+                }
+            } else {
+                Multipliers {
+                    lr: 1.0,
+                    decay: 1.0,
+                }
+            };
+            (key.clone(), var.clone(), multipliers)
+        })
+        .collect();
+    let sgd = MomentumSgd::new(vars, 0.9, 5e-4).unwrap();
+    (net, sgd, varmap)
+}
+
+/// Runs `steps` training steps of a fresh tiny net on `device`; returns the losses and the
+/// trained weights and momentum buffers.
+fn train_steps(
+    params: &BTreeMap<String, Tensor>,
+    images: &Tensor,
+    labels: &Tensor,
+    frozen: usize,
+    steps: u64,
+    device: &Device,
+) -> (Vec<f32>, BTreeMap<String, Tensor>) {
+    let spec = tiny_spec(6);
+    let (net, mut sgd, varmap) = net_and_sgd(&spec, params, frozen, device);
+    let (images, labels) = (
+        images.to_device(device).unwrap(),
+        labels.to_device(device).unwrap(),
+    );
+    let mut losses = Vec::new();
+    for step in 0..steps {
+        let pass = Pass::Train {
+            dropout_seed: 100 + step,
+            frozen,
+        };
+        let logits = net.forward(&images, &pass).unwrap();
+        let loss = candle_nn::loss::cross_entropy(&logits, &labels).unwrap();
+        losses.push(loss.to_scalar::<f32>().unwrap());
+        sgd.step(&loss.backward().unwrap(), 0.02).unwrap();
+    }
+    let mut state: BTreeMap<String, Tensor> = sgd
+        .velocities()
+        .map(|(k, v)| (format!("momentum/{k}"), v.clone()))
+        .collect();
+    for (key, var) in varmap.data().lock().unwrap().iter() {
+        state.insert(key.clone(), var.as_tensor().clone());
+    }
+    (losses, state)
+}
+
+#[test]
+fn training_steps_on_cuda_match_the_cpu() {
+    let _mode = exclusive();
+    let spec = tiny_spec(6);
+    let params = init_params(&spec, 5, &Device::Cpu).unwrap();
+    let images = Tensor::randn(0f32, 1.0, (32, 3, INPUT, INPUT), &Device::Cpu).unwrap();
+    let labels = Tensor::from_vec(
+        (0..32u32).map(|i| i % 6).collect::<Vec<_>>(),
+        32,
+        &Device::Cpu,
+    )
+    .unwrap();
+    for frozen in [0, 3] {
+        let (cpu_losses, cpu_state) =
+            train_steps(&params, &images, &labels, frozen, 4, &Device::Cpu);
+        let (gpu_losses, gpu_state) = train_steps(&params, &images, &labels, frozen, 4, &cuda());
+        for (step, (c, g)) in cpu_losses.iter().zip(&gpu_losses).enumerate() {
+            assert!(
+                (c - g).abs() <= 1e-4 * (1.0 + c.abs()),
+                "frozen {frozen}, step {step}: loss {c} on the CPU, {g} on CUDA"
+            );
+        }
+        assert_eq!(
+            cpu_state.keys().collect::<Vec<_>>(),
+            gpu_state.keys().collect::<Vec<_>>(),
+            "frozen {frozen}: the same variables train"
+        );
+        for (key, cpu) in &cpu_state {
+            assert_close(
+                &format!("frozen {frozen}: {key}"),
+                cpu,
+                &gpu_state[key],
+                5e-4,
+            );
+        }
+    }
+}
+
+#[test]
+fn caffenet_forward_on_cuda_matches_the_cpu() {
+    let _mode = exclusive();
+    let spec = ArchSpec::caffenet(1000);
+    let params = init_params(&spec, 1, &Device::Cpu).unwrap();
+    let images =
+        (Tensor::randn(0f32, 1.0, (2, 3, 227, 227), &Device::Cpu).unwrap() * 50.0).unwrap();
+    let mut logits = Vec::new();
+    for device in [Device::Cpu, cuda()] {
+        let (net, _, _) = net_and_sgd(&spec, &params, 8, &device);
+        let x = images.to_device(&device).unwrap();
+        logits.push(net.forward(&x, &Pass::Eval).unwrap());
+    }
+    assert_eq!(logits[1].dims(), [2, 1000]);
+    assert_close("caffenet logits", &logits[0], &logits[1], 1e-3);
+}
+
+#[test]
+fn a_cell_trained_on_cuda_matches_the_cpu() {
+    let _mode = exclusive();
+    let data = cell_data(&dataset(6, 30), HalfId::A);
+    let root = tempfile::tempdir().unwrap();
+    let mut results = Vec::new();
+    let mut weights = Vec::new();
+    for (name, device) in [("cpu", Device::Cpu), ("cuda", cuda())] {
+        let dir = root.path().join(name);
+        let mut job = job("random0/baseA", &dir, tiny_spec(3), solver(12), None);
+        job.device = device;
+        let Outcome::Finished(result) = train_cell(&job, &data, &mut Progress::hidden()).unwrap()
+        else {
+            panic!("{name}: the cell should finish");
+        };
+        results.push(result);
+        weights.push(
+            Checkpoint::load(&dir.join(CHECKPOINT_FILE), &Device::Cpu)
+                .unwrap()
+                .weights,
+        );
+    }
+    assert_eq!(results[0].device, "cpu");
+    assert_eq!(results[1].device, "cuda:0");
+    assert_eq!(results[1].iterations, 12);
+    for (key, cpu) in &weights[0] {
+        assert_close(&format!("cell weights {key}"), cpu, &weights[1][key], 2e-3);
+    }
+    assert!(
+        (results[0].top1 - results[1].top1).abs() <= 0.05,
+        "top-1 {} on the CPU, {} on CUDA",
+        results[0].top1,
+        results[1].top1
+    );
+}
+
+#[test]
+fn tf32_matmul_is_close_to_f32_but_not_equal() {
+    let _mode = exclusive();
+    let device = cuda();
+    let a = Tensor::randn(0f32, 1.0, (256, 1024), &Device::Cpu).unwrap();
+    let b = Tensor::randn(0f32, 1.0, (1024, 512), &Device::Cpu).unwrap();
+    let (a, b) = (a.to_device(&device).unwrap(), b.to_device(&device).unwrap());
+    let full = a.matmul(&b).unwrap();
+    candle_core::cuda::set_gemm_reduced_precision_f32(true);
+    let reduced = a.matmul(&b);
+    candle_core::cuda::set_gemm_reduced_precision_f32(false);
+    let reduced = reduced.unwrap();
+    let diff = assert_close("tf32 matmul", &full, &reduced, 1e-2);
+    assert!(
+        diff > 0.0,
+        "TF32 gave bitwise f32 results: the switch had no effect"
+    );
+}
