@@ -1,10 +1,32 @@
 //! How transferable are features in deep neural networks?
 //!
-//! The umbrella crate of convnet-transfer: it re-exports the crates that
-//! together run the grid of Yosinski et al. (2014).
+//! The umbrella crate of convnet-transfer. It re-exports the crates that together run the
+//! grid of Yosinski et al. (2014), and adds the experiment layer on top of them: a TOML
+//! [`ExperimentConfig`], the [`Plan`] of cells it describes, the [`RunDir`] layout, an
+//! [`Experiment`] that trains any cell of the plan idempotently, and [`run_cells`] /
+//! [`draw`] for a whole grid on one machine.
+#![warn(missing_docs)]
+
 pub use convnet_alexnet as alexnet;
 pub use convnet_data as data;
 pub use convnet_figures as figures;
 pub use convnet_splits as splits;
 pub use convnet_train as train;
 pub use convnet_transfer as transfer;
+
+mod config;
+mod error;
+mod experiment;
+mod plan;
+mod reproduce;
+mod run_dir;
+
+pub use config::{
+    DissimilarConfig, Direction, ExperimentConfig, GridConfig, ModelConfig, OutputConfig,
+    Outputs, SplitsConfig,
+};
+pub use error::ExperimentError;
+pub use experiment::Experiment;
+pub use plan::{Plan, PlannedCell};
+pub use reproduce::{draw, run_cells, title, Summary};
+pub use run_dir::RunDir;

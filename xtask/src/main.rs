@@ -1,1 +1,325 @@
-fn main() {}
+//! `cargo xtask`: the command line of convnet-transfer.
+//!
+//! Flags in, crate calls out: every command parses its flags, opens the experiment and calls
+//! the library.
+
+mod cuda_build;
+mod precision;
+mod signals;
+mod slurm;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use transferability::train::{DeviceChoice, Outcome, Progress};
+use transferability::transfer::Cell;
+use transferability::{draw, run_cells, Experiment, ExperimentConfig, RunDir};
+
+/// How transferable are features in deep neural networks? Yosinski et al. (2014), reproduced.
+#[derive(Parser)]
+#[command(name = "cargo xtask", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// Allow TF32 in CUDA f32 matrix products (and so in convolutions): faster, less exact.
+    #[arg(long, global = true)]
+    tf32: bool,
+}
+
+/// Flags shared by the commands that open an experiment.
+#[derive(clap::Args, Clone)]
+struct ExperimentArgs {
+    /// Configuration file; default: the run directory's saved `config.toml` if there is one,
+    /// else `configs/embedded.toml`.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Dataset location (overrides `[dataset] path`).
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Run directory (default: `[output] run_dir`, or `runs/<name>`).
+    #[arg(long)]
+    run_dir: Option<PathBuf>,
+    /// Device: auto, cpu, cuda or cuda:<i> (overrides `device`).
+    #[arg(long)]
+    device: Option<DeviceChoice>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Plan the grid, train every unfinished cell (bases first), then write results.csv,
+    /// the figures and the report.
+    Reproduce {
+        #[command(flatten)]
+        experiment: ExperimentArgs,
+        /// Print the plan and stop.
+        #[arg(long)]
+        dry_run: bool,
+        /// Only cells whose names match this pattern (`*` is a wildcard), and their bases.
+        #[arg(long)]
+        only: Option<String>,
+        /// Overlay the paper's published values on the figures.
+        #[arg(long)]
+        paper: bool,
+    },
+    /// Draw the figures and the report from a run's results.csv alone.
+    Plot {
+        /// Run directory (default: runs/embedded).
+        #[arg(long, default_value = "runs/embedded")]
+        run_dir: PathBuf,
+        /// Overlay the paper's published values.
+        #[arg(long)]
+        paper: bool,
+    },
+    /// Write the grid manifest (plan.jsonl: one JSON line per cell, stable indices) and print it.
+    Plan {
+        #[command(flatten)]
+        experiment: ExperimentArgs,
+    },
+    /// Train one cell of the plan, idempotently (finished: nothing; interrupted: resume).
+    RunCell {
+        #[command(flatten)]
+        experiment: ExperimentArgs,
+        /// The cell's index in plan.jsonl (e.g. $SLURM_ARRAY_TASK_ID).
+        #[arg(long, conflicts_with = "cell", required_unless_present = "cell")]
+        index: Option<usize>,
+        /// The cell's name, e.g. random0/A3B+.
+        #[arg(long)]
+        cell: Option<String>,
+    },
+    /// Write Slurm job-array scripts for the run (stage1.sbatch, stage2.sbatch, submit.sh).
+    Slurm {
+        #[command(flatten)]
+        experiment: ExperimentArgs,
+        /// Partition to submit to.
+        #[arg(long)]
+        partition: Option<String>,
+        /// GPUs per array task.
+        #[arg(long, default_value_t = 1)]
+        gpus_per_task: u32,
+        /// Time limit per task (Slurm format, e.g. 2-00:00:00).
+        #[arg(long, default_value = "1-00:00:00")]
+        time: String,
+        /// At most this many array tasks at once.
+        #[arg(long, default_value_t = 8)]
+        max_parallel: u32,
+    },
+    /// Write the HTML report (figures inline, every cell, the configuration) from results.csv.
+    Report {
+        /// Run directory (default: runs/embedded).
+        #[arg(long, default_value = "runs/embedded")]
+        run_dir: PathBuf,
+    },
+    /// Build the CUDA binaries here, with a CUDA toolkit from NVIDIA's PyPI wheels (a build
+    /// step; see docs/reproducing.md).
+    CudaBuild(cuda_build::CudaBuildArgs),
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    precision::allow_tf32(cli.tf32);
+    match cli.command {
+        Command::Reproduce {
+            experiment,
+            dry_run,
+            only,
+            paper,
+        } => reproduce(&experiment, dry_run, only.as_deref(), paper),
+        Command::Plot { run_dir, paper } => {
+            plot(&run_dir, paper)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Plan { experiment } => {
+            let experiment = open(&experiment)?;
+            print!("{}", experiment.plan().manifest());
+            eprintln!("wrote {}", experiment.run_dir().plan().display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::RunCell {
+            experiment,
+            index,
+            cell,
+        } => run_cell(&experiment, index, cell.as_deref()),
+        Command::Slurm {
+            experiment,
+            partition,
+            gpus_per_task,
+            time,
+            max_parallel,
+        } => {
+            let exp = open(&experiment)?;
+            let options = slurm::SlurmOptions {
+                partition,
+                gpus_per_task,
+                time,
+                max_parallel,
+                config: exp.run_dir().config(),
+            };
+            for path in slurm::write_scripts(&exp, &options)? {
+                println!("wrote {}", path.display());
+            }
+            println!(
+                "submit with: bash {}",
+                exp.run_dir().root().join("submit.sh").display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report { run_dir } => {
+            plot(&run_dir, false)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::CudaBuild(args) => {
+            cuda_build::run(&args)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Loads the configuration (flag, saved run config, or the default), applies the overrides
+/// and opens the experiment.
+fn open(args: &ExperimentArgs) -> Result<Experiment> {
+    let saved = args.run_dir.as_ref().map(|d| RunDir::new(d).config());
+    let path = match (&args.config, saved) {
+        (Some(path), _) => path.clone(),
+        (None, Some(saved)) if saved.is_file() => saved,
+        (None, _) => PathBuf::from("configs/embedded.toml"),
+    };
+    let mut config = ExperimentConfig::load(&path)?;
+    if let Some(data) = &args.data {
+        config.dataset.path = Some(data.clone());
+    }
+    if let Some(device) = args.device {
+        config.device = device;
+    }
+    let run_dir = args.run_dir.clone().unwrap_or_else(|| config.run_dir());
+    Experiment::open(config, run_dir).with_context(|| format!("opening the experiment of {}", path.display()))
+}
+
+fn reproduce(
+    args: &ExperimentArgs,
+    dry_run: bool,
+    only: Option<&str>,
+    paper: bool,
+) -> Result<ExitCode> {
+    let experiment = open(args)?;
+    let plan = experiment.plan();
+    let cells = match only {
+        Some(pattern) => plan.only(pattern),
+        None => plan.cells().iter().collect(),
+    };
+    if cells.is_empty() {
+        bail!("no cell of the plan matches `{}`", only.unwrap_or("*"));
+    }
+    println!(
+        "run directory {}: {} cells ({} in stage 1, {} in stage 2)",
+        experiment.run_dir().root().display(),
+        cells.len(),
+        cells.iter().filter(|c| c.stage == 1).count(),
+        cells.iter().filter(|c| c.stage == 2).count()
+    );
+    for planned in &cells {
+        let state = if experiment.is_finished(&planned.cell) {
+            "done"
+        } else {
+            "to train"
+        };
+        println!(
+            "  [{:>3}] stage {}  {:<20} {state}",
+            planned.index, planned.stage, planned.cell
+        );
+    }
+    if dry_run {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let stop = signals::stop_flag()?;
+    let summary = run_cells(&experiment, &cells, stop);
+    let rows = experiment.write_results()?;
+    let paper = paper || experiment.config().output.paper_overlay;
+    let written = draw(experiment.run_dir(), experiment.config(), &rows, paper)?;
+    println!(
+        "{} cells trained, {} already done, {} failed; results in {}",
+        summary.trained.len(),
+        summary.already_done.len(),
+        summary.failed.len(),
+        experiment.run_dir().results().display()
+    );
+    for path in written {
+        println!("wrote {}", path.display());
+    }
+    for (cell, error) in &summary.failed {
+        eprintln!("FAILED {cell}: {error}");
+    }
+    if let Some(cell) = &summary.interrupted {
+        eprintln!("stopped during {cell}; run the same command again to carry on");
+        return Ok(ExitCode::from(130));
+    }
+    Ok(if summary.complete() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn run_cell(args: &ExperimentArgs, index: Option<usize>, name: Option<&str>) -> Result<ExitCode> {
+    let experiment = open(args)?;
+    let plan = experiment.plan();
+    let cell: Cell = match (index, name) {
+        (Some(i), _) => plan
+            .cells()
+            .get(i)
+            .map(|c| c.cell.clone())
+            .with_context(|| format!("index {i} is out of range: the plan has {} cells", plan.cells().len()))?,
+        (None, Some(name)) => name.parse()?,
+        (None, None) => bail!("give --index or --cell"),
+    };
+    let stop = signals::stop_flag()?;
+    let mut progress = Progress::for_cell(
+        &cell.to_string(),
+        experiment.config().solver.max_iter,
+        0,
+        None,
+    );
+    match experiment.run_cell(&cell, stop, &mut progress)? {
+        Outcome::Finished(r) | Outcome::AlreadyDone(r) => {
+            experiment.write_results()?;
+            println!("{}: top-1 {:.2}%", r.cell, r.top1 * 100.0);
+            Ok(ExitCode::SUCCESS)
+        }
+        Outcome::Interrupted { iteration } => {
+            eprintln!("{cell}: checkpointed at iteration {iteration}; exiting so that it can be requeued");
+            Ok(ExitCode::from(signals::INTERRUPTED_EXIT))
+        }
+    }
+}
+
+fn plot(run_dir: &Path, paper: bool) -> Result<()> {
+    let run = RunDir::new(run_dir);
+    let config = ExperimentConfig::load(&run.config())
+        .with_context(|| format!("{} is not a run directory", run_dir.display()))?;
+    let rows = transferability::transfer::read_results(&run.results())?;
+    if rows.is_empty() {
+        bail!("{} holds no finished cell yet", run.results().display());
+    }
+    for path in draw(&run, &config, &rows, paper || config.output.paper_overlay)? {
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}

@@ -4,7 +4,8 @@
 //! `figure2.{svg,png}`, `figure3.{svg,png}` (with the paper's aggregate curves overlaid) and
 //! `report.html` into `out_dir` (default `target/demo-figures`).
 
-use convnet_figures::{draw_all, paper, write_report, write_results, FigureOptions};
+use convnet_figures::{draw_all, paper, write_report, FigureOptions};
+use convnet_transfer::write_results;
 use std::path::PathBuf;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -5,7 +5,7 @@ use crate::figure2::figure2_panels;
 use crate::figure3::figure3_panels;
 use crate::font::ensure_registered;
 use crate::plot::{draw_figure, Panel, FIGURE_WIDTH, PANEL_HEIGHT, TITLE_BAND};
-use crate::results::ResultRow;
+use convnet_transfer::CellResult;
 use crate::{paper, FigureError};
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
@@ -56,7 +56,7 @@ fn render(
 /// relative top-1 in points) when they hold any transfer or random-filter net. A figure or panel
 /// without data is left out; no rows at all give no files.
 pub fn draw_all(
-    rows: &[ResultRow],
+    rows: &[CellResult],
     out_dir: &Path,
     options: &FigureOptions,
 ) -> Result<Vec<PathBuf>, FigureError> {

@@ -3,7 +3,7 @@
 use crate::groups::{figure2_curves, mean_line, Curve, Figure2Group};
 use crate::paper::Aggregates;
 use crate::plot::{Annotation, Overlay, Panel, Reference, Series};
-use crate::results::ResultRow;
+use convnet_transfer::CellResult;
 use crate::stats::{summarise, Summary};
 use crate::style::{CurveStyle, ANB, ANB_PLUS, BASE_B, BNB, BNB_PLUS};
 use std::collections::BTreeMap;
@@ -162,7 +162,7 @@ fn findings(curves: &BTreeMap<Figure2Group, Curve>, base_b: f64) -> Vec<Annotati
 }
 
 /// The two panels of Figure 2; empty when the rows hold no random-split network beyond n = 0.
-pub(crate) fn figure2_panels(rows: &[ResultRow], paper: Option<&Aggregates>) -> Vec<Panel> {
+pub(crate) fn figure2_panels(rows: &[CellResult], paper: Option<&Aggregates>) -> Vec<Panel> {
     let curves = figure2_curves(rows);
     let base_values: Vec<f64> = curves
         .get(&Figure2Group::BaseB)

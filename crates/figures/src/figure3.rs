@@ -5,7 +5,7 @@ use crate::figure2::{jittered_points, X_LABEL, Y_LABEL};
 use crate::groups::{dissimilar_curves, mean_line, random_filter_curve, relative_curves, Curve};
 use crate::paper::Aggregates;
 use crate::plot::{Overlay, Panel, Reference, Series};
-use crate::results::ResultRow;
+use convnet_transfer::CellResult;
 use crate::stats::Summary;
 use crate::style::{
     CurveStyle, DISSIMILAR_1, DISSIMILAR_2, DISSIMILAR_RELATIVE, RANDOM_FILTERS,
@@ -28,7 +28,7 @@ fn from_base(base: f64, values: &[f64; 7]) -> Vec<(f64, f64)> {
 }
 
 /// Figure 3 top: absolute top-1 of the dissimilar split (both directions) and random filters.
-fn top_panel(rows: &[ResultRow], paper: Option<&Aggregates>) -> Panel {
+fn top_panel(rows: &[CellResult], paper: Option<&Aggregates>) -> Panel {
     let mut panel = Panel {
         caption: "Dissimilar split (frozen transfers) and random frozen filters".into(),
         x_label: X_LABEL.into(),
@@ -78,7 +78,7 @@ fn top_panel(rows: &[ResultRow], paper: Option<&Aggregates>) -> Panel {
 }
 
 /// Figure 3 bottom: each treatment relative to its base, in percentage points.
-fn bottom_panel(rows: &[ResultRow], paper: Option<&Aggregates>) -> Panel {
+fn bottom_panel(rows: &[CellResult], paper: Option<&Aggregates>) -> Panel {
     let relative = relative_curves(rows);
     let mut panel = Panel {
         caption:
@@ -135,7 +135,7 @@ fn bottom_panel(rows: &[ResultRow], paper: Option<&Aggregates>) -> Panel {
 }
 
 /// The panels of Figure 3 that the rows allow (possibly none).
-pub(crate) fn figure3_panels(rows: &[ResultRow], paper: Option<&Aggregates>) -> Vec<Panel> {
+pub(crate) fn figure3_panels(rows: &[CellResult], paper: Option<&Aggregates>) -> Vec<Panel> {
     [top_panel(rows, paper), bottom_panel(rows, paper)]
         .into_iter()
         .filter(Panel::has_layers)

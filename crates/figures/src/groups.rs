@@ -1,6 +1,6 @@
 //! Which networks belong to which curve of the paper's figures.
 
-use crate::results::{Mode, ResultRow};
+use convnet_transfer::{CellResult, Mode};
 use crate::stats::{mean, summarise, Summary};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -64,7 +64,7 @@ impl Figure2Group {
 }
 
 /// The Figure 2 group of a row, if it has one (random splits only).
-pub(crate) fn figure2_group(row: &ResultRow) -> Option<Figure2Group> {
+pub(crate) fn figure2_group(row: &CellResult) -> Option<Figure2Group> {
     if split_kind(&row.split) != SplitKind::Random {
         return None;
     }
@@ -113,7 +113,7 @@ pub(crate) fn mean_line(curve: &Curve) -> Vec<(u32, Summary)> {
 }
 
 /// The curves of Figure 2, keyed by group; groups without rows are absent.
-pub(crate) fn figure2_curves(rows: &[ResultRow]) -> BTreeMap<Figure2Group, Curve> {
+pub(crate) fn figure2_curves(rows: &[CellResult]) -> BTreeMap<Figure2Group, Curve> {
     let mut curves: BTreeMap<Figure2Group, Curve> = BTreeMap::new();
     for row in rows {
         if let Some(group) = figure2_group(row) {
@@ -125,8 +125,8 @@ pub(crate) fn figure2_curves(rows: &[ResultRow]) -> BTreeMap<Figure2Group, Curve
 
 /// Mean top-1 of the base nets of (`split`, `target`) with `seed`, or over every seed if that
 /// seed has none.
-pub(crate) fn base_of(rows: &[ResultRow], split: &str, target: &str, seed: u64) -> Option<f64> {
-    let bases: Vec<&ResultRow> = rows
+pub(crate) fn base_of(rows: &[CellResult], split: &str, target: &str, seed: u64) -> Option<f64> {
+    let bases: Vec<&CellResult> = rows
         .iter()
         .filter(|r| r.mode == Mode::Base && r.n == 0 && r.split == split && r.target == target)
         .collect();
@@ -156,7 +156,7 @@ pub(crate) struct DissimilarCurve {
 }
 
 /// The dissimilar-split curves of Figure 3 top: one per (split, target), frozen transfers only.
-pub(crate) fn dissimilar_curves(rows: &[ResultRow]) -> Vec<DissimilarCurve> {
+pub(crate) fn dissimilar_curves(rows: &[CellResult]) -> Vec<DissimilarCurve> {
     let mut curves: BTreeMap<(String, String), DissimilarCurve> = BTreeMap::new();
     for row in rows
         .iter()
@@ -184,7 +184,7 @@ pub(crate) fn dissimilar_curves(rows: &[ResultRow]) -> Vec<DissimilarCurve> {
 }
 
 /// The random-filter nets with `all/base` at `n = 0`.
-pub(crate) fn random_filter_curve(rows: &[ResultRow]) -> Curve {
+pub(crate) fn random_filter_curve(rows: &[CellResult]) -> Curve {
     let mut curve = Curve::new();
     for row in rows
         .iter()
@@ -210,7 +210,7 @@ pub(crate) struct RelativeCurves {
 }
 
 /// Computes the relative curves; a curve whose reference base is missing stays empty.
-pub(crate) fn relative_curves(rows: &[ResultRow]) -> RelativeCurves {
+pub(crate) fn relative_curves(rows: &[CellResult]) -> RelativeCurves {
     let mut relative = RelativeCurves::default();
     let bases: Vec<f64> = rows
         .iter()

@@ -1,8 +1,8 @@
 //! The figures of Yosinski et al. (2014), "How transferable are features in deep neural
 //! networks?", and an HTML report, drawn from a `results.csv` alone.
 //!
-//! - [`read_results`] / [`write_results`]: the `results.csv` contract (header checked; errors name
-//!   file, line and column; writes are atomic).
+//! The rows are [`convnet_transfer::CellResult`]s, read from `results.csv` with
+//! [`convnet_transfer::read_results`].
 //! - [`draw_all`]: `figure2.{svg,png}` (two panels: every network with mean lines; mean lines with
 //!   the paper's findings) and `figure3.{svg,png}` (dissimilar split and random filters; relative
 //!   top-1 in points), each drawn only when the rows hold data for it.
@@ -15,7 +15,6 @@
 
 mod atomic;
 mod base64;
-mod csv_io;
 mod draw;
 mod error;
 mod figure2;
@@ -25,12 +24,9 @@ mod groups;
 pub mod paper;
 mod plot;
 mod report;
-mod results;
 mod stats;
 mod style;
 
-pub use csv_io::{format_results, parse_results, read_results, write_results};
 pub use draw::{draw_all, FigureOptions};
 pub use error::FigureError;
 pub use report::{render_report, write_report};
-pub use results::{Mode, ResultRow, COLUMNS};

@@ -4,7 +4,7 @@
 //! random-filter numbers of Figure 3; `figure2_points.tsv` holds one row per network of Figure 2.
 //! All values are top-1 accuracies (mean of the 10 best validation evaluations of a net).
 
-use crate::results::{Mode, ResultRow};
+use convnet_transfer::{CellResult, Mode};
 use crate::FigureError;
 
 /// The embedded `figure2_aggregates.tsv`.
@@ -135,8 +135,8 @@ fn paper_row(
     n: u32,
     mode: Mode,
     top1: f64,
-) -> ResultRow {
-    ResultRow {
+) -> CellResult {
+    CellResult {
         split: split.to_string(),
         cell,
         source: source.to_string(),
@@ -158,7 +158,7 @@ fn paper_row(
 }
 
 /// Parses one row of `figure2_points.tsv` into a result row.
-fn point_row(fields: &[&str], line: usize) -> Result<ResultRow, FigureError> {
+fn point_row(fields: &[&str], line: usize) -> Result<CellResult, FigureError> {
     let bad = |message: String| FigureError::PaperTable {
         table: POINTS_NAME,
         line,
@@ -192,7 +192,7 @@ fn point_row(fields: &[&str], line: usize) -> Result<ResultRow, FigureError> {
 
 /// The paper's networks as result rows: every network of Figure 2 (random splits 0..3, seed 0),
 /// the natural/man-made split (`natman`, natural half = `A`) and the random-filter nets (`all`).
-pub fn networks() -> Result<Vec<ResultRow>, FigureError> {
+pub fn networks() -> Result<Vec<CellResult>, FigureError> {
     let mut rows = Vec::new();
     for (index, text) in POINTS_TSV.lines().enumerate().skip(1) {
         if text.trim().is_empty() {

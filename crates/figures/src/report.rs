@@ -2,7 +2,7 @@
 
 use crate::atomic::write_atomic;
 use crate::base64;
-use crate::results::ResultRow;
+use convnet_transfer::CellResult;
 use crate::FigureError;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -98,7 +98,7 @@ fn figures_html(figures_dir: &Path) -> Result<String, FigureError> {
 }
 
 /// The summary list: cells, training time, throughput, devices.
-fn summary_html(rows: &[ResultRow]) -> String {
+fn summary_html(rows: &[CellResult]) -> String {
     let wall: f64 = rows
         .iter()
         .map(|r| r.wall_s)
@@ -134,8 +134,8 @@ fn summary_html(rows: &[ResultRow]) -> String {
 }
 
 /// The table of every cell, sorted by split, then cell.
-fn table_html(rows: &[ResultRow]) -> String {
-    let mut sorted: Vec<&ResultRow> = rows.iter().collect();
+fn table_html(rows: &[CellResult]) -> String {
+    let mut sorted: Vec<&CellResult> = rows.iter().collect();
     sorted.sort_by(|a, b| (&a.split, &a.cell, a.seed).cmp(&(&b.split, &b.cell, b.seed)));
     let headers = [
         ("split", true),
@@ -195,7 +195,7 @@ fn table_html(rows: &[ResultRow]) -> String {
 
 /// The whole page.
 pub fn render_report(
-    rows: &[ResultRow],
+    rows: &[CellResult],
     figures_dir: &Path,
     config_toml: &str,
     title: &str,
@@ -219,7 +219,7 @@ pub fn render_report(
 /// Writes `out` (normally `report.html`): the PNG figures of `figures_dir` inlined, the table of
 /// every cell sorted by split then cell, wall times and throughput, and `config_toml` as text.
 pub fn write_report(
-    rows: &[ResultRow],
+    rows: &[CellResult],
     figures_dir: &Path,
     config_toml: &str,
     out: &Path,

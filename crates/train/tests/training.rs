@@ -23,7 +23,7 @@ fn a_small_net_learns_far_above_chance() {
         result.top1
     );
     assert_eq!(result.iterations, 300);
-    assert_eq!(result.mode, "base");
+    assert_eq!(result.mode, convnet_transfer::Mode::Base);
     let metrics = read_metrics(&dir.path().join(METRICS_FILE)).unwrap();
     assert_eq!(metrics.len(), 4, "an evaluation every 75 iterations");
     assert!(metrics.iter().all(|m| m.images == data.half_images(convnet_data::Subset::Val)));

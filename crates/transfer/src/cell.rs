@@ -10,7 +10,7 @@ use crate::error::TransferError;
 use crate::trainable::Trainable;
 
 /// How a cell treats layers `1..n`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// A base net: every layer random at the start and trained (`n = 0`).
@@ -31,6 +31,22 @@ impl Mode {
             Mode::Frozen => "frozen",
             Mode::Finetune => "finetune",
             Mode::Random => "random",
+        }
+    }
+}
+
+impl FromStr for Mode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "base" => Ok(Mode::Base),
+            "frozen" => Ok(Mode::Frozen),
+            "finetune" => Ok(Mode::Finetune),
+            "random" => Ok(Mode::Random),
+            other => Err(format!(
+                "`{other}` is not a mode (base, frozen, finetune, random)"
+            )),
         }
     }
 }

@@ -51,6 +51,26 @@ pub enum TransferError {
         /// Shape the architecture needs.
         expected: Vec<usize>,
     },
+    /// A `results.csv` that cannot be read.
+    #[error("{path}, line {line}, column `{column}`: {message}")]
+    Results {
+        /// The file.
+        path: PathBuf,
+        /// One-based line number.
+        line: u64,
+        /// The column's name (or the one expected there).
+        column: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
     /// The architecture could not build fresh parameters.
     #[error(transparent)]
     Init(#[from] convnet_alexnet::AlexNetError),

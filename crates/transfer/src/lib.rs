@@ -19,5 +19,5 @@ mod trainable;
 pub use cell::{Cell, Mode};
 pub use error::TransferError;
 pub use init::{initialise, load_checkpoint, Initialised};
-pub use result::CellResult;
+pub use result::{format_results, parse_results, read_results, write_results, CellResult, COLUMNS};
 pub use trainable::Trainable;

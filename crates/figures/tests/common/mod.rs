@@ -2,7 +2,7 @@
 //! The numbers follow a made-up formula; they are not measurements of any network.
 #![allow(dead_code)]
 
-use convnet_figures::{Mode, ResultRow};
+use convnet_transfer::{CellResult, Mode};
 use std::path::Path;
 
 /// One synthetic row.
@@ -14,7 +14,7 @@ pub fn row(
     mode: Mode,
     seed: u64,
     top1: f64,
-) -> ResultRow {
+) -> CellResult {
     let name = match mode {
         Mode::Base if split == "all" => "base".to_string(),
         Mode::Base => format!("base{target}"),
@@ -27,7 +27,7 @@ pub fn row(
     } else {
         String::new()
     };
-    ResultRow {
+    CellResult {
         split: split.into(),
         cell: format!("{split}/{name}{suffix}"),
         source: source.into(),
@@ -55,7 +55,7 @@ fn wobble(seed: u64, n: u32, salt: u64) -> f64 {
 }
 
 /// Every cell of a grid: two random splits with three seeds, a dissimilar split, random filters.
-pub fn full_grid() -> Vec<ResultRow> {
+pub fn full_grid() -> Vec<CellResult> {
     let mut rows = Vec::new();
     for split in ["random0", "random1"] {
         for seed in 0..3u64 {
@@ -145,7 +145,7 @@ pub fn full_grid() -> Vec<ResultRow> {
 }
 
 /// A grid still running: one random split, its bases and the first frozen transfers only.
-pub fn partial_grid() -> Vec<ResultRow> {
+pub fn partial_grid() -> Vec<CellResult> {
     let mut rows = vec![
         row("random0", "", "A", 0, Mode::Base, 0, 0.49),
         row("random0", "", "B", 0, Mode::Base, 0, 0.51),

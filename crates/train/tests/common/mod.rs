@@ -78,7 +78,8 @@ pub fn tiny_spec(outputs: usize) -> ArchSpec {
     }
 }
 
-/// A small generated problem: `classes` glyph classes at 16x16, cropped to 14x14.
+/// A small generated problem: `classes` glyph classes at 16x16, cropped to 14x14, with little
+/// noise, clutter or deformation.
 pub fn dataset(classes: usize, train_per_class: usize) -> DatasetConfig {
     let mut config = DatasetConfig::embedded(EmbeddedConfig {
         classes,
@@ -86,9 +87,9 @@ pub fn dataset(classes: usize, train_per_class: usize) -> DatasetConfig {
         val_per_class: 20,
         image_size: 16,
         seed: 3,
-        noise: 0.02,
-        clutter: 0.3,
-        deformation: 0.5,
+        noise: 0.01,
+        clutter: 0.0,
+        deformation: 0.2,
         ..EmbeddedConfig::default()
     });
     config.crop_size = INPUT;

@@ -1,35 +1,68 @@
 //! results.csv: writing then reading gives the same rows; malformed files name line and column.
 
-mod common;
-
-use convnet_figures::{parse_results, read_results, write_results, FigureError, COLUMNS};
 use std::path::Path;
+
+use convnet_transfer::{
+    format_results, parse_results, read_results, write_results, CellResult, Mode, TransferError,
+    COLUMNS,
+};
+
+fn row(cell: &str, mode: Mode, n: u32, top1: f64) -> CellResult {
+    CellResult {
+        split: "random0".into(),
+        cell: cell.into(),
+        source: if n == 0 { String::new() } else { "A".into() },
+        target: "B".into(),
+        n,
+        mode,
+        seed: 0,
+        top1,
+        top1_final: top1 - 0.01,
+        top5: 0.9,
+        iterations: 1000,
+        epochs: 12.5,
+        train_images: 5120,
+        val_images: 640,
+        wall_s: 61.25,
+        images_per_s: 2100.0,
+        device: "cpu".into(),
+    }
+}
+
+fn rows() -> Vec<CellResult> {
+    vec![
+        row("random0/baseB", Mode::Base, 0, 0.51),
+        row("random0/A3B", Mode::Frozen, 3, 0.49),
+        row("random0/A3B+", Mode::Finetune, 3, 0.53),
+    ]
+}
 
 #[test]
 fn rows_survive_a_round_trip() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("results.csv");
-    let mut rows = common::full_grid();
+    let mut rows = rows();
     rows[0].device = "cuda:0, \"node 3\"".into();
     rows[1].top1 = 0.1 + 0.2;
     write_results(&path, &rows).unwrap();
-    let back = read_results(&path).unwrap();
-    assert_eq!(back, rows);
+    assert_eq!(read_results(&path).unwrap(), rows);
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.starts_with(&COLUMNS.join(",")));
-    // No temporary file is left behind.
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file is left");
+    // No rows: the header alone.
+    assert_eq!(format_results(&[]).trim(), COLUMNS.join(","));
+    assert!(parse_results(Path::new("x"), &format_results(&[])).unwrap().is_empty());
 }
 
-fn error_of(text: &str) -> (usize, String, String) {
+fn error_of(text: &str) -> (u64, String, String) {
     match parse_results(Path::new("runs/x/results.csv"), text) {
-        Err(FigureError::Csv {
+        Err(TransferError::Results {
             line,
             column,
             message,
             ..
         }) => (line, column, message),
-        other => panic!("expected a CSV error, got {other:?}"),
+        other => panic!("expected a results error, got {other:?}"),
     }
 }
 
@@ -43,12 +76,10 @@ fn a_wrong_column_names_line_and_column() {
 
 #[test]
 fn a_non_number_names_line_and_column() {
-    let rows = common::partial_grid();
-    let mut text = convnet_figures::format_results(&rows);
-    text = text.replacen(",0.51,", ",0.5l,", 1);
+    let text = format_results(&rows()).replacen(",0.49,", ",0.4g,", 1);
     let (line, column, message) = error_of(&text);
     assert_eq!((line, column.as_str()), (3, "top1"));
-    assert!(message.contains("0.5l"), "{message}");
+    assert!(message.contains("float"), "{message}");
     let full = parse_results(Path::new("runs/x/results.csv"), &text)
         .unwrap_err()
         .to_string();
@@ -60,15 +91,13 @@ fn a_non_number_names_line_and_column() {
 
 #[test]
 fn a_short_line_and_a_bad_mode_are_errors() {
-    let mut text = COLUMNS.join(",");
-    text.push_str("\nrandom0,random0/baseA,,A,0\n");
+    let text = format!("{}\nrandom0,random0/baseA,,A,0\n", COLUMNS.join(","));
     let (line, column, _) = error_of(&text);
     assert_eq!((line, column.as_str()), (2, "mode"));
-    let rows = common::partial_grid();
-    let text = convnet_figures::format_results(&rows).replacen(",frozen,", ",thawed,", 1);
+    let text = format_results(&rows()).replacen(",frozen,", ",thawed,", 1);
     let (line, column, message) = error_of(&text);
-    assert_eq!((line, column.as_str()), (4, "mode"));
-    assert!(message.contains("thawed"));
+    assert_eq!((line, column.as_str()), (3, "mode"));
+    assert!(message.contains("thawed"), "{message}");
 }
 
 #[test]

@@ -1,0 +1,323 @@
+//! An experiment's configuration: one TOML file in `configs/`.
+//!
+//! ```toml
+//! name = "embedded"          # the run directory is runs/<name> unless [output] says otherwise
+//! seed = 0                   # seeds every cell's initialisation, data order and dropout
+//! device = "auto"            # auto | cpu | cuda[:i]
+//!
+//! [dataset]                  # convnet_data::DatasetConfig
+//! [splits]                   # random seeds, the dissimilar split
+//! [model]                    # preset or full spec, fc8 outputs
+//! [solver]                   # convnet_train::SolverConfig
+//! [grid]                     # which cells
+//! [output]                   # run directory, figures, report
+//! ```
+//! Unknown keys are errors that name the key; [`ExperimentConfig::validate`] checks values.
+
+use std::path::{Path, PathBuf};
+
+use convnet_alexnet::ArchSpec;
+use convnet_data::DatasetConfig;
+use convnet_train::{DeviceChoice, SolverConfig};
+use serde::{Deserialize, Serialize};
+
+use crate::error::ExperimentError;
+
+/// The whole configuration of an experiment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExperimentConfig {
+    /// Name of the experiment; the run directory defaults to `runs/<name>`.
+    pub name: String,
+    /// Seed of every random choice of the run (per cell, mixed with the cell's name).
+    #[serde(default)]
+    pub seed: u64,
+    /// Device to train on.
+    #[serde(default)]
+    pub device: DeviceChoice,
+    /// The images.
+    pub dataset: DatasetConfig,
+    /// How classes are split into halves.
+    pub splits: SplitsConfig,
+    /// The network.
+    pub model: ModelConfig,
+    /// The solver of every cell.
+    pub solver: SolverConfig,
+    /// Which cells the grid holds.
+    pub grid: GridConfig,
+    /// Where results go.
+    #[serde(default)]
+    pub output: OutputConfig,
+}
+
+/// `[splits]`: the random splits and the dissimilar split.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SplitsConfig {
+    /// One random split `random<seed>` per seed (numpy's legacy `RandomState([seed])`).
+    #[serde(default)]
+    pub random_seeds: Vec<u64>,
+    /// The dissimilar split by coarse group, if any.
+    #[serde(default)]
+    pub dissimilar: Option<DissimilarConfig>,
+}
+
+/// `[splits.dissimilar]`: halves by coarse group.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DissimilarConfig {
+    /// The split's name in cell names (`natman/A7B`).
+    #[serde(default = "default_dissimilar_name")]
+    pub name: String,
+    /// Groups of half A; empty with two groups in the catalog: natural is A.
+    #[serde(default)]
+    pub a_groups: Vec<String>,
+    /// Groups of half B; empty: every group not in A.
+    #[serde(default)]
+    pub b_groups: Vec<String>,
+}
+
+fn default_dissimilar_name() -> String {
+    "natman".to_string()
+}
+
+/// `[model]`: the architecture, from a preset or given in full.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelConfig {
+    /// A preset name: `caffenet`, `alexnet-32`, `alexnet-64`.
+    #[serde(default)]
+    pub preset: Option<String>,
+    /// A full architecture spec (instead of `preset`); its `outputs` is replaced per cell.
+    #[serde(default)]
+    pub spec: Option<ArchSpec>,
+    /// Outputs of fc8: `"half"` (the classes of the cell's target half) or a number (the
+    /// paper: 1000 in every net).
+    #[serde(default)]
+    pub outputs: Outputs,
+}
+
+/// The width of fc8.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Outputs {
+    /// As many outputs as the target half has classes.
+    #[default]
+    Half,
+    /// A fixed number, at least the classes of every half.
+    Fixed(usize),
+}
+
+impl Serialize for Outputs {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Outputs::Half => serializer.serialize_str("half"),
+            Outputs::Fixed(n) => serializer.serialize_u64(*n as u64),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Outputs {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Word(String),
+            Number(u64),
+        }
+        match Raw::deserialize(deserializer)? {
+            Raw::Word(w) if w == "half" => Ok(Outputs::Half),
+            Raw::Word(w) => Err(serde::de::Error::custom(format!(
+                "outputs must be \"half\" or a number, not \"{w}\""
+            ))),
+            Raw::Number(n) => Ok(Outputs::Fixed(n as usize)),
+        }
+    }
+}
+
+/// A direction of transfer: copy from one half, train on the other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Direction {
+    /// Copy from A, train on B (`AnB`, and the selffer `BnB`).
+    #[serde(rename = "AB")]
+    AToB,
+    /// Copy from B, train on A (`BnA`, and the selffer `AnA`).
+    #[serde(rename = "BA")]
+    BToA,
+}
+
+/// `[grid]`: which cells to train.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GridConfig {
+    /// The values of n (1..=7).
+    #[serde(default = "default_layers")]
+    pub layers: Vec<usize>,
+    /// Directions of the random splits: `["AB"]` or `["AB", "BA"]`.
+    #[serde(default = "default_directions")]
+    pub directions: Vec<Direction>,
+    /// Frozen selffers (`BnB`) on every random split.
+    #[serde(default = "yes")]
+    pub frozen_selffers: bool,
+    /// Frozen transfers (`AnB`) on every random split.
+    #[serde(default = "yes")]
+    pub frozen_transfers: bool,
+    /// Random splits on which fine-tuned selffers and transfers (`BnB+`, `AnB+`) train.
+    #[serde(default)]
+    pub finetune_splits: Vec<String>,
+    /// Frozen transfers of the dissimilar split, both directions.
+    #[serde(default = "yes")]
+    pub dissimilar_transfers: bool,
+    /// Random-filter nets (`all/random<n>`) and the all-classes base.
+    #[serde(default = "yes")]
+    pub random_filters: bool,
+    /// Replicates of every cell (each with its own bases and seeds).
+    #[serde(default = "one")]
+    pub replicates: u32,
+}
+
+fn default_layers() -> Vec<usize> {
+    (1..=7).collect()
+}
+fn default_directions() -> Vec<Direction> {
+    vec![Direction::AToB, Direction::BToA]
+}
+fn yes() -> bool {
+    true
+}
+fn one() -> u32 {
+    1
+}
+
+/// `[output]`: where results go and what is drawn.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputConfig {
+    /// Run directory; default `runs/<name>`.
+    #[serde(default)]
+    pub run_dir: Option<PathBuf>,
+    /// Overlay the paper's published values on the figures.
+    #[serde(default)]
+    pub paper_overlay: bool,
+}
+
+impl ExperimentConfig {
+    /// Reads and validates a configuration file.
+    pub fn load(path: &Path) -> Result<Self, ExperimentError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ExperimentError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(&text, &path.display().to_string())
+    }
+
+    /// Parses and validates configuration text; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &str) -> Result<Self, ExperimentError> {
+        let config: ExperimentConfig =
+            toml::from_str(text).map_err(|e| ExperimentError::Config {
+                origin: origin.to_string(),
+                message: e.to_string(),
+            })?;
+        config.validate().map_err(|e| match e {
+            ExperimentError::Invalid { key, reason } => ExperimentError::Config {
+                origin: origin.to_string(),
+                message: format!("{key}: {reason}"),
+            },
+            other => other,
+        })?;
+        Ok(config)
+    }
+
+    /// The resolved configuration as TOML, as saved in the run directory.
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).expect("a configuration serialises to TOML")
+    }
+
+    /// The run directory: `[output] run_dir`, or `runs/<name>`.
+    pub fn run_dir(&self) -> PathBuf {
+        self.output
+            .run_dir
+            .clone()
+            .unwrap_or_else(|| Path::new("runs").join(&self.name))
+    }
+
+    /// The architecture of a cell whose target half has `classes` classes.
+    pub fn arch(&self, classes: usize) -> Result<ArchSpec, ExperimentError> {
+        let outputs = match self.model.outputs {
+            Outputs::Half => classes,
+            Outputs::Fixed(n) => n,
+        };
+        let mut spec = match (&self.model.preset, &self.model.spec) {
+            (Some(name), None) => ArchSpec::preset(name, outputs)?,
+            (None, Some(spec)) => spec.clone(),
+            _ => return Err(invalid("model", "give exactly one of `preset` and `spec`")),
+        };
+        spec.outputs = outputs;
+        spec.validate()?;
+        Ok(spec)
+    }
+
+    /// Checks values the types cannot; errors name the key.
+    pub fn validate(&self) -> Result<(), ExperimentError> {
+        if self.name.is_empty() || self.name.contains(['/', '\\']) {
+            return Err(invalid("name", "must be a non-empty name without `/`"));
+        }
+        self.dataset
+            .validate()
+            .map_err(|e| invalid("dataset", &e.to_string()))?;
+        self.solver
+            .validate()
+            .map_err(|e| invalid("solver", &e.to_string()))?;
+        let arch = self.arch(2)?;
+        if arch.input_size != self.dataset.crop_size {
+            return Err(invalid(
+                "dataset.crop_size",
+                &format!(
+                    "{} does not match the net's input size {}",
+                    self.dataset.crop_size, arch.input_size
+                ),
+            ));
+        }
+        if let Outputs::Fixed(0) = self.model.outputs {
+            return Err(invalid("model.outputs", "must be at least 2"));
+        }
+        if self.grid.layers.is_empty() || self.grid.layers.iter().any(|n| !(1..=7).contains(n)) {
+            return Err(invalid("grid.layers", "every n must be between 1 and 7"));
+        }
+        if self.grid.directions.is_empty() {
+            return Err(invalid("grid.directions", "give at least one of \"AB\", \"BA\""));
+        }
+        if self.grid.replicates == 0 {
+            return Err(invalid("grid.replicates", "must be at least 1"));
+        }
+        let random_names: Vec<String> = self
+            .splits
+            .random_seeds
+            .iter()
+            .map(|s| format!("random{s}"))
+            .collect();
+        for split in &self.grid.finetune_splits {
+            if !random_names.contains(split) {
+                return Err(invalid(
+                    "grid.finetune_splits",
+                    &format!("`{split}` is not one of the random splits {random_names:?}"),
+                ));
+            }
+        }
+        if let Some(d) = &self.splits.dissimilar {
+            if d.name == "all" || d.name.starts_with("random") || d.name.contains('/') {
+                return Err(invalid(
+                    "splits.dissimilar.name",
+                    "must not be `all`, start with `random` or contain `/`",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn invalid(key: &str, reason: &str) -> ExperimentError {
+    ExperimentError::Invalid {
+        key: key.to_string(),
+        reason: reason.to_string(),
+    }
+}

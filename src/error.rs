@@ -1,0 +1,85 @@
+use std::path::PathBuf;
+
+/// Everything that can go wrong while planning or running an experiment.
+#[derive(Debug, thiserror::Error)]
+pub enum ExperimentError {
+    /// The configuration file could not be parsed or holds a bad value.
+    #[error("{origin}: {message}")]
+    Config {
+        /// The file (or other origin) of the configuration.
+        origin: String,
+        /// What is wrong, naming the key.
+        message: String,
+    },
+    /// A configuration value out of range.
+    #[error("{key}: {reason}")]
+    Invalid {
+        /// The key, e.g. `grid.layers`.
+        key: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A cell name that is not in the plan.
+    #[error("cell `{0}` is not in this run's plan (see `cargo xtask plan`)")]
+    UnknownCell(String),
+    /// A plan index out of range.
+    #[error("index {index} is out of range: the plan has {len} cells (0..{len})")]
+    BadIndex {
+        /// The index asked for.
+        index: usize,
+        /// Cells in the plan.
+        len: usize,
+    },
+    /// A stage-2 cell whose base has not finished.
+    #[error("cell `{cell}` copies from `{base}`, which has not finished (no {path}): run stage 1 first")]
+    BaseNotFinished {
+        /// The cell.
+        cell: String,
+        /// Its base cell.
+        base: String,
+        /// The missing result file of the base.
+        path: PathBuf,
+    },
+    /// Another runner holds the cell's lock.
+    #[error("cell `{cell}` is being trained by another runner (lock {path})")]
+    Locked {
+        /// The cell.
+        cell: String,
+        /// Its lock file.
+        path: PathBuf,
+    },
+    /// The run directory holds a configuration other than the one given.
+    #[error("run directory {path} was made with another configuration; use another --run-dir, or delete it to start over ({detail})")]
+    ConfigChanged {
+        /// The saved configuration.
+        path: PathBuf,
+        /// The first difference.
+        detail: String,
+    },
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A split could not be made or read.
+    #[error(transparent)]
+    Split(#[from] convnet_splits::SplitError),
+    /// The data could not be opened.
+    #[error(transparent)]
+    Data(#[from] convnet_data::DataError),
+    /// The architecture is invalid.
+    #[error(transparent)]
+    Net(#[from] convnet_alexnet::AlexNetError),
+    /// A cell name could not be parsed.
+    #[error(transparent)]
+    Transfer(#[from] convnet_transfer::TransferError),
+    /// Training failed.
+    #[error(transparent)]
+    Train(#[from] convnet_train::TrainError),
+    /// Drawing figures or the report failed.
+    #[error(transparent)]
+    Figures(#[from] convnet_figures::FigureError),
+}

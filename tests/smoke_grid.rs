@@ -1,0 +1,75 @@
+//! The whole grid of `configs/smoke.toml`, end to end through the library: plan, every cell,
+//! results.csv, figures, report; then a second run that trains nothing.
+
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use transferability::transfer::{read_results, Mode};
+use transferability::{draw, run_cells, Experiment, ExperimentConfig};
+
+fn smoke() -> ExperimentConfig {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/configs/smoke.toml");
+    ExperimentConfig::load(std::path::Path::new(path)).unwrap()
+}
+
+#[test]
+fn the_smoke_grid_runs_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let run_dir = dir.path().join("smoke");
+    let experiment = Experiment::open(smoke(), run_dir.clone()).unwrap();
+    let plan = experiment.plan();
+    let cells: Vec<_> = plan.cells().iter().collect();
+    // random0: 2 bases + 2 directions x 7 n x (selffer, transfer, +, +) = 58;
+    // dissimilar: 2 bases + 14 transfers; all: base + 7 random-filter nets.
+    assert_eq!(cells.len(), 58 + 16 + 8);
+    let stop = Arc::new(AtomicBool::new(false));
+    let summary = run_cells(&experiment, &cells, stop.clone());
+    assert!(summary.complete(), "{:?}", summary.failed);
+    assert_eq!(summary.trained.len(), cells.len());
+
+    let rows = experiment.write_results().unwrap();
+    assert_eq!(rows.len(), cells.len());
+    assert_eq!(read_results(&run_dir.join("results.csv")).unwrap(), rows);
+    assert!(rows.iter().all(|r| (0.0..=1.0).contains(&r.top1) && r.iterations == 10));
+    assert_eq!(rows.iter().filter(|r| r.mode == Mode::Random).count(), 7);
+
+    let written = draw(experiment.run_dir(), experiment.config(), &rows, true).unwrap();
+    for name in ["figure2.png", "figure2.svg", "figure3.png", "figure3.svg"] {
+        assert!(run_dir.join("figures").join(name).is_file(), "{name}: {written:?}");
+    }
+    let report = std::fs::read_to_string(run_dir.join("report.html")).unwrap();
+    assert!(rows.iter().all(|r| report.contains(&r.cell)));
+
+    // Reopening the run trains nothing again.
+    let again = Experiment::open(smoke(), run_dir.clone()).unwrap();
+    let summary = run_cells(&again, &cells, stop);
+    assert_eq!(summary.already_done.len(), cells.len());
+    assert!(summary.trained.is_empty());
+}
+
+#[test]
+fn a_run_directory_refuses_another_experiment() {
+    let dir = tempfile::tempdir().unwrap();
+    let run_dir = dir.path().join("smoke");
+    Experiment::open(smoke(), run_dir.clone()).unwrap();
+    let mut changed = smoke();
+    changed.solver.max_iter = 20;
+    let err = Experiment::open(changed, run_dir.clone()).err().unwrap().to_string();
+    assert!(err.contains("another configuration") && err.contains("max_iter"), "{err}");
+    // The device is not part of the experiment.
+    let mut moved = smoke();
+    moved.device = "cpu".parse().unwrap();
+    Experiment::open(moved, run_dir).unwrap();
+}
+
+#[test]
+fn a_stage_two_cell_without_its_base_fails_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let experiment = Experiment::open(smoke(), dir.path().join("smoke")).unwrap();
+    let cell = "random0/A3B".parse().unwrap();
+    let err = experiment
+        .run_cell(&cell, Arc::new(AtomicBool::new(false)), &mut transferability::train::Progress::hidden())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("random0/baseA") && err.contains("stage 1"), "{err}");
+}
