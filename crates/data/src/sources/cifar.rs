@@ -33,7 +33,12 @@ pub fn open_cifar100(config: &DatasetConfig) -> Result<MemorySource> {
     let root = config.root()?;
     let catalog = Catalog::cifar100();
     let mut pixels = Vec::new();
-    let train = read_records(&root.join("train.bin"), CIFAR100, catalog.len(), &mut pixels)?;
+    let train = read_records(
+        &root.join("train.bin"),
+        CIFAR100,
+        catalog.len(),
+        &mut pixels,
+    )?;
     let val = read_records(&root.join("test.bin"), CIFAR100, catalog.len(), &mut pixels)?;
     let train = limit_per_class(train, catalog.len(), config.max_train_per_class);
     let val = limit_per_class(val, catalog.len(), config.max_val_per_class);
@@ -79,7 +84,10 @@ fn read_records(
         return Err(DataError::ShortFile {
             path: path.to_path_buf(),
             len: bytes.len() as u64,
-            expected: format!("a positive multiple of {} (one record per image)", format.len),
+            expected: format!(
+                "a positive multiple of {} (one record per image)",
+                format.len
+            ),
         });
     }
     let mut samples = Vec::with_capacity(bytes.len() / format.len);
@@ -119,7 +127,12 @@ pub fn open_cifar10(config: &DatasetConfig) -> Result<MemorySource> {
     let (train_files, val_file) = CIFAR10_FILES.split_at(5);
     let mut train = Vec::new();
     for name in train_files {
-        train.extend(read_records(&root.join(name), CIFAR10, catalog.len(), &mut pixels)?);
+        train.extend(read_records(
+            &root.join(name),
+            CIFAR10,
+            catalog.len(),
+            &mut pixels,
+        )?);
     }
     let val = read_records(&root.join(val_file[0]), CIFAR10, catalog.len(), &mut pixels)?;
     let train = limit_per_class(train, catalog.len(), config.max_train_per_class);
