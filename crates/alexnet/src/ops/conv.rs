@@ -2,11 +2,40 @@
 
 use candle_core::{Result, Tensor};
 
+use super::conv_cpu::{supported, ConvCpu};
+
 /// Convolution of `x` `[N, C, H, W]` with `w` `[O, C / groups, k, k]`, plus bias `b` `[O]`.
 ///
-/// Channels are split into `groups` independent blocks as in Caffe. Built on candle's
-/// `conv2d` (which handles groups by chunking), so its backward pass is candle's.
+/// Channels are split into `groups` independent blocks as in Caffe. On the CPU (f32, f64) a
+/// dedicated kernel runs (im2col + gemm, with gemm-based input and weight gradients that are
+/// only computed for inputs that need them); elsewhere [`conv2d_portable`].
 pub fn conv2d(
+    x: &Tensor,
+    w: &Tensor,
+    b: &Tensor,
+    stride: usize,
+    pad: usize,
+    groups: usize,
+) -> Result<Tensor> {
+    let same_dtype = x.dtype() == w.dtype() && x.dtype() == b.dtype();
+    if x.device().is_cpu() && supported(x.dtype()) && same_dtype {
+        x.contiguous()?.apply_op3(
+            &w.contiguous()?,
+            &b.contiguous()?,
+            ConvCpu {
+                stride,
+                pad,
+                groups,
+            },
+        )
+    } else {
+        conv2d_portable(x, w, b, stride, pad, groups)
+    }
+}
+
+/// The same convolution as [`conv2d`] from candle's own `conv2d` (which handles groups by
+/// chunking), so it runs on any device and its backward pass is candle's.
+pub fn conv2d_portable(
     x: &Tensor,
     w: &Tensor,
     b: &Tensor,

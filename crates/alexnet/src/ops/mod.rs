@@ -5,11 +5,13 @@
 //! touching the net.
 
 mod conv;
+mod conv_cpu;
+mod conv_geometry;
 mod lrn;
 mod lrn_cpu;
 mod max_pool;
 mod max_pool_cpu;
 
-pub use conv::conv2d;
+pub use conv::{conv2d, conv2d_portable};
 pub use lrn::{lrn, lrn_portable};
 pub use max_pool::{max_pool, max_pool_portable};

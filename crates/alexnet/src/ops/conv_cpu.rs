@@ -1,0 +1,409 @@
+//! The CPU kernels of grouped convolution as candle custom ops: forward by im2col + gemm, the
+//! input gradient by gemm + col2im, the weight gradient by gemm, batch-parallel with rayon.
+
+use candle_core::backend::BackendStorage;
+use candle_core::{
+    CpuStorage, CustomOp2, CustomOp3, DType, Layout, Result, Shape, Tensor, WithDType,
+};
+use gemm::Parallelism;
+use rayon::prelude::*;
+
+use super::conv_geometry::{contiguous, ConvGeometry};
+
+/// Forward convolution `(x, w, b) -> y` on contiguous f32 or f64 storage.
+pub(super) struct ConvCpu {
+    pub(super) stride: usize,
+    pub(super) pad: usize,
+    pub(super) groups: usize,
+}
+
+/// Input gradient `(grad_y, w) -> grad_x` of [`ConvCpu`] for an input of side `h` x `w`.
+struct ConvInputGrad {
+    stride: usize,
+    pad: usize,
+    groups: usize,
+    h: usize,
+    w: usize,
+}
+
+/// Weight gradient `(x, grad_y) -> grad_w` of [`ConvCpu`] for a kernel of side `k`.
+struct ConvWeightGrad {
+    stride: usize,
+    pad: usize,
+    groups: usize,
+    k: usize,
+}
+
+/// A row-major-or-strided view of a matrix for [`matmul`]: data, row stride, column stride.
+struct Strided<'a, T> {
+    data: &'a [T],
+    rs: usize,
+    cs: usize,
+}
+
+impl<'a, T> Strided<'a, T> {
+    fn rows(data: &'a [T], rs: usize) -> Self {
+        Self { data, rs, cs: 1 }
+    }
+
+    fn cols(data: &'a [T], cs: usize) -> Self {
+        Self { data, rs: 1, cs }
+    }
+
+    fn check(&self, rows: usize, cols: usize) {
+        let last = (rows - 1) * self.rs + (cols - 1) * self.cs;
+        assert!(last < self.data.len(), "conv2d: matrix view out of bounds");
+    }
+}
+
+/// `dst [m, n] (row-major, row stride dst_rs) (+)= lhs [m, k] * rhs [k, n]`.
+fn matmul<T: WithDType>(
+    dst: &mut [T],
+    dst_rs: usize,
+    lhs: Strided<T>,
+    rhs: Strided<T>,
+    (m, n, k): (usize, usize, usize),
+    accumulate: bool,
+    parallelism: Parallelism,
+) {
+    if m == 0 || n == 0 || k == 0 {
+        return;
+    }
+    assert!(
+        (m - 1) * dst_rs + n <= dst.len(),
+        "conv2d: output view out of bounds"
+    );
+    lhs.check(m, k);
+    rhs.check(k, n);
+    // SAFETY: the three views were checked to lie inside their slices, `dst` is borrowed
+    // mutably and does not alias the shared `lhs` and `rhs`; T is f32 or f64 (checked by the
+    // callers' dtype match), which gemm supports.
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            dst.as_mut_ptr(),
+            1,
+            dst_rs as isize,
+            accumulate,
+            lhs.data.as_ptr(),
+            lhs.cs as isize,
+            lhs.rs as isize,
+            rhs.data.as_ptr(),
+            rhs.cs as isize,
+            rhs.rs as isize,
+            T::one(),
+            T::one(),
+            false,
+            false,
+            false,
+            parallelism,
+        )
+    }
+}
+
+/// How many image chunks to run in parallel, images per chunk, and the gemm parallelism.
+fn split(n: usize) -> (usize, Parallelism) {
+    let threads = rayon::current_num_threads().max(1);
+    let parts = n.clamp(1, threads);
+    let parallelism = if parts == 1 && threads > 1 {
+        Parallelism::Rayon(threads)
+    } else {
+        Parallelism::None
+    };
+    (n.div_ceil(parts).max(1), parallelism)
+}
+
+fn forward<T: WithDType>(x: &[T], w: &[T], b: &[T], g: &ConvGeometry) -> Vec<T> {
+    let (og, rows, cols) = (g.group_outputs(), g.col_rows(), g.out_plane());
+    let mut y = vec![T::zero(); g.n * g.out_image()];
+    let (per, parallelism) = split(g.n);
+    y.par_chunks_mut(per * g.out_image())
+        .zip(x.par_chunks(per * g.in_image()))
+        .for_each(|(y, x)| {
+            let mut col = vec![T::zero(); rows * cols];
+            for (y, x) in y.chunks_mut(g.out_image()).zip(x.chunks(g.in_image())) {
+                for (plane, bias) in y.chunks_mut(cols).zip(b) {
+                    plane.fill(*bias);
+                }
+                for group in 0..g.groups {
+                    g.im2col(x, group, &mut col);
+                    matmul(
+                        &mut y[group * og * cols..(group + 1) * og * cols],
+                        cols,
+                        Strided::rows(&w[group * og * rows..(group + 1) * og * rows], rows),
+                        Strided::rows(&col, cols),
+                        (og, cols, rows),
+                        true,
+                        parallelism,
+                    );
+                }
+            }
+        });
+    y
+}
+
+fn input_grad<T: WithDType>(dy: &[T], w: &[T], g: &ConvGeometry) -> Vec<T> {
+    let (og, rows, cols) = (g.group_outputs(), g.col_rows(), g.out_plane());
+    let mut dx = vec![T::zero(); g.n * g.in_image()];
+    let (per, parallelism) = split(g.n);
+    dx.par_chunks_mut(per * g.in_image())
+        .zip(dy.par_chunks(per * g.out_image()))
+        .for_each(|(dx, dy)| {
+            let mut col = vec![T::zero(); rows * cols];
+            for (dx, dy) in dx.chunks_mut(g.in_image()).zip(dy.chunks(g.out_image())) {
+                for group in 0..g.groups {
+                    // col [rows, cols] = w_g^T [rows, og] * dy_g [og, cols]
+                    matmul(
+                        &mut col,
+                        cols,
+                        Strided::cols(&w[group * og * rows..(group + 1) * og * rows], rows),
+                        Strided::rows(&dy[group * og * cols..(group + 1) * og * cols], cols),
+                        (rows, cols, og),
+                        false,
+                        parallelism,
+                    );
+                    g.col2im(&col, group, dx);
+                }
+            }
+        });
+    dx
+}
+
+fn weight_grad<T: WithDType>(x: &[T], dy: &[T], g: &ConvGeometry) -> Vec<T> {
+    let (og, rows, cols) = (g.group_outputs(), g.col_rows(), g.out_plane());
+    let size = g.o * rows;
+    let (per, parallelism) = split(g.n);
+    let partials: Vec<Vec<T>> = x
+        .par_chunks(per * g.in_image())
+        .zip(dy.par_chunks(per * g.out_image()))
+        .map(|(x, dy)| {
+            let mut dw = vec![T::zero(); size];
+            let mut col = vec![T::zero(); rows * cols];
+            for (x, dy) in x.chunks(g.in_image()).zip(dy.chunks(g.out_image())) {
+                for group in 0..g.groups {
+                    g.im2col(x, group, &mut col);
+                    // dw_g [og, rows] += dy_g [og, cols] * col^T [cols, rows]
+                    matmul(
+                        &mut dw[group * og * rows..(group + 1) * og * rows],
+                        rows,
+                        Strided::rows(&dy[group * og * cols..(group + 1) * og * cols], cols),
+                        Strided::cols(&col, cols),
+                        (og, rows, cols),
+                        true,
+                        parallelism,
+                    );
+                }
+            }
+            dw
+        })
+        .collect();
+    let mut partials = partials.into_iter();
+    let mut dw = partials.next().unwrap_or_else(|| vec![T::zero(); size]);
+    for part in partials {
+        for (d, p) in dw.iter_mut().zip(&part) {
+            *d += *p;
+        }
+    }
+    dw
+}
+
+fn dims4(layout: &Layout) -> Result<[usize; 4]> {
+    let (a, b, c, d) = layout.shape().dims4()?;
+    Ok([a, b, c, d])
+}
+
+impl CustomOp3 for ConvCpu {
+    fn name(&self) -> &'static str {
+        "im2col-conv2d"
+    }
+
+    fn cpu_fwd(
+        &self,
+        x: &CpuStorage,
+        x_layout: &Layout,
+        w: &CpuStorage,
+        w_layout: &Layout,
+        b: &CpuStorage,
+        b_layout: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let g = ConvGeometry::new(
+            dims4(x_layout)?,
+            dims4(w_layout)?,
+            self.stride,
+            self.pad,
+            self.groups,
+        )?;
+        if b_layout.shape().dims() != [g.o] {
+            candle_core::bail!(
+                "conv2d: bias shape {:?} does not match {} output channels",
+                b_layout.shape(),
+                g.o
+            )
+        }
+        let out = match (x, w, b) {
+            (CpuStorage::F32(x), CpuStorage::F32(w), CpuStorage::F32(b)) => {
+                CpuStorage::F32(forward(
+                    contiguous(x, x_layout, "the input")?,
+                    contiguous(w, w_layout, "the weight")?,
+                    contiguous(b, b_layout, "the bias")?,
+                    &g,
+                ))
+            }
+            (CpuStorage::F64(x), CpuStorage::F64(w), CpuStorage::F64(b)) => {
+                CpuStorage::F64(forward(
+                    contiguous(x, x_layout, "the input")?,
+                    contiguous(w, w_layout, "the weight")?,
+                    contiguous(b, b_layout, "the bias")?,
+                    &g,
+                ))
+            }
+            (x, w, b) => candle_core::bail!(
+                "conv2d: unsupported dtypes {:?}, {:?}, {:?}",
+                x.dtype(),
+                w.dtype(),
+                b.dtype()
+            ),
+        };
+        Ok((out, Shape::from((g.n, g.o, g.oh, g.ow))))
+    }
+
+    fn bwd(
+        &self,
+        x: &Tensor,
+        w: &Tensor,
+        b: &Tensor,
+        _res: &Tensor,
+        grad: &Tensor,
+    ) -> Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
+        let grad = grad.contiguous()?;
+        let (_, _, h, width) = x.dims4()?;
+        let dx = if x.track_op() {
+            let op = ConvInputGrad {
+                stride: self.stride,
+                pad: self.pad,
+                groups: self.groups,
+                h,
+                w: width,
+            };
+            Some(grad.apply_op2_no_bwd(&w.contiguous()?, &op)?)
+        } else {
+            None
+        };
+        let dw = if w.track_op() {
+            let op = ConvWeightGrad {
+                stride: self.stride,
+                pad: self.pad,
+                groups: self.groups,
+                k: w.dim(2)?,
+            };
+            Some(x.contiguous()?.apply_op2_no_bwd(&grad, &op)?)
+        } else {
+            None
+        };
+        let db = if b.track_op() {
+            Some(grad.sum((0, 2, 3))?)
+        } else {
+            None
+        };
+        Ok((dx, dw, db))
+    }
+}
+
+impl CustomOp2 for ConvInputGrad {
+    fn name(&self) -> &'static str {
+        "im2col-conv2d-input-grad"
+    }
+
+    fn cpu_fwd(
+        &self,
+        dy: &CpuStorage,
+        dy_layout: &Layout,
+        w: &CpuStorage,
+        w_layout: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let [n, o, oh, ow] = dims4(dy_layout)?;
+        let weight = dims4(w_layout)?;
+        let c = weight[1] * self.groups;
+        let g = ConvGeometry::new(
+            [n, c, self.h, self.w],
+            weight,
+            self.stride,
+            self.pad,
+            self.groups,
+        )?;
+        if [o, oh, ow] != [g.o, g.oh, g.ow] {
+            candle_core::bail!(
+                "conv2d input gradient: gradient shape {:?} does not match the output",
+                dy_layout.shape()
+            )
+        }
+        let out = match (dy, w) {
+            (CpuStorage::F32(dy), CpuStorage::F32(w)) => CpuStorage::F32(input_grad(
+                contiguous(dy, dy_layout, "the output gradient")?,
+                contiguous(w, w_layout, "the weight")?,
+                &g,
+            )),
+            (CpuStorage::F64(dy), CpuStorage::F64(w)) => CpuStorage::F64(input_grad(
+                contiguous(dy, dy_layout, "the output gradient")?,
+                contiguous(w, w_layout, "the weight")?,
+                &g,
+            )),
+            (dy, w) => candle_core::bail!(
+                "conv2d input gradient: unsupported dtypes {:?}, {:?}",
+                dy.dtype(),
+                w.dtype()
+            ),
+        };
+        Ok((out, Shape::from((g.n, g.c, g.h, g.w))))
+    }
+}
+
+impl CustomOp2 for ConvWeightGrad {
+    fn name(&self) -> &'static str {
+        "im2col-conv2d-weight-grad"
+    }
+
+    fn cpu_fwd(
+        &self,
+        x: &CpuStorage,
+        x_layout: &Layout,
+        dy: &CpuStorage,
+        dy_layout: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let input = dims4(x_layout)?;
+        let [_, o, oh, ow] = dims4(dy_layout)?;
+        let weight = [o, input[1] / self.groups.max(1), self.k, self.k];
+        let g = ConvGeometry::new(input, weight, self.stride, self.pad, self.groups)?;
+        if dy_layout.shape().dims() != [g.n, g.o, g.oh, g.ow] || [oh, ow] != [g.oh, g.ow] {
+            candle_core::bail!(
+                "conv2d weight gradient: gradient shape {:?} does not match the output",
+                dy_layout.shape()
+            )
+        }
+        let out = match (x, dy) {
+            (CpuStorage::F32(x), CpuStorage::F32(dy)) => CpuStorage::F32(weight_grad(
+                contiguous(x, x_layout, "the input")?,
+                contiguous(dy, dy_layout, "the output gradient")?,
+                &g,
+            )),
+            (CpuStorage::F64(x), CpuStorage::F64(dy)) => CpuStorage::F64(weight_grad(
+                contiguous(x, x_layout, "the input")?,
+                contiguous(dy, dy_layout, "the output gradient")?,
+                &g,
+            )),
+            (x, dy) => candle_core::bail!(
+                "conv2d weight gradient: unsupported dtypes {:?}, {:?}",
+                x.dtype(),
+                dy.dtype()
+            ),
+        };
+        Ok((out, Shape::from(weight.to_vec())))
+    }
+}
+
+/// Whether [`ConvCpu`] handles tensors of this dtype.
+pub(super) fn supported(dtype: DType) -> bool {
+    matches!(dtype, DType::F32 | DType::F64)
+}
