@@ -99,9 +99,15 @@ impl Experiment {
             path: dir.clone(),
             source,
         })?;
-        let _lock = lock(&self.run.lock(cell), cell)?;
+        let lock_path = self.run.lock(cell);
+        let _lock = lock(&lock_path, cell)?;
+        remove_leftover_temporaries(&dir, &lock_path)?;
         if self.is_finished(cell) {
-            return Ok(train_cell(&self.job(cell, None, stop)?, &self.data(cell)?, progress)?);
+            return Ok(train_cell(
+                &self.job(cell, None, stop)?,
+                &self.data(cell)?,
+                progress,
+            )?);
         }
         let base_checkpoint = match &planned.base {
             Some(base) => {
@@ -163,6 +169,7 @@ impl Experiment {
             source: self.source.clone(),
             half,
             preprocess: Preprocess::from_config(&self.config.dataset, mean)?,
+            skip_bad_images: self.config.dataset.skip_bad_images,
         })
     }
 
@@ -211,6 +218,29 @@ fn lock(path: &std::path::Path, cell: &Cell) -> Result<File, ExperimentError> {
             source,
         }),
     }
+}
+
+/// Removes the temporary files of atomic writes (dot files other than the lock) from a cell's
+/// folder: only the holder of the cell's lock writes there, so any such file is what a
+/// killed runner left behind, never a write in progress.
+fn remove_leftover_temporaries(
+    dir: &std::path::Path,
+    lock: &std::path::Path,
+) -> Result<(), ExperimentError> {
+    let io = |path: &std::path::Path| {
+        let path = path.to_path_buf();
+        move |source| ExperimentError::Io { path, source }
+    };
+    for entry in std::fs::read_dir(dir).map_err(io(dir))? {
+        let path = entry.map_err(io(dir))?.path();
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        let dotted = name.is_some_and(|n| n.starts_with('.'));
+        if dotted && path != lock && path.is_file() {
+            tracing::info!("removing {}, left by an interrupted write", path.display());
+            std::fs::remove_file(&path).map_err(io(&path))?;
+        }
+    }
+    Ok(())
 }
 
 /// Refuses a run directory made with a configuration that defines another experiment.
