@@ -119,8 +119,7 @@ enum Command {
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
         .with_target(false)
@@ -210,7 +209,8 @@ fn open(args: &ExperimentArgs) -> Result<Experiment> {
         config.device = device;
     }
     let run_dir = args.run_dir.clone().unwrap_or_else(|| config.run_dir());
-    Experiment::open(config, run_dir).with_context(|| format!("opening the experiment of {}", path.display()))
+    Experiment::open(config, run_dir)
+        .with_context(|| format!("opening the experiment of {}", path.display()))
 }
 
 fn reproduce(
@@ -286,7 +286,12 @@ fn run_cell(args: &ExperimentArgs, index: Option<usize>, name: Option<&str>) -> 
             .cells()
             .get(i)
             .map(|c| c.cell.clone())
-            .with_context(|| format!("index {i} is out of range: the plan has {} cells", plan.cells().len()))?,
+            .with_context(|| {
+                format!(
+                    "index {i} is out of range: the plan has {} cells",
+                    plan.cells().len()
+                )
+            })?,
         (None, Some(name)) => name.parse()?,
         (None, None) => bail!("give --index or --cell"),
     };
@@ -304,7 +309,9 @@ fn run_cell(args: &ExperimentArgs, index: Option<usize>, name: Option<&str>) -> 
             Ok(ExitCode::SUCCESS)
         }
         Outcome::Interrupted { iteration } => {
-            eprintln!("{cell}: checkpointed at iteration {iteration}; exiting so that it can be requeued");
+            eprintln!(
+                "{cell}: checkpointed at iteration {iteration}; exiting so that it can be requeued"
+            );
             Ok(ExitCode::from(signals::INTERRUPTED_EXIT))
         }
     }

@@ -33,6 +33,8 @@ pub struct SlurmOptions {
 pub fn write_scripts(experiment: &Experiment, options: &SlurmOptions) -> Result<Vec<PathBuf>> {
     let run = std::path::absolute(experiment.run_dir().root())?;
     let exe = std::env::current_exe().context("locating this program for the job scripts")?;
+    // The tasks run in the folder `submit.sh` is in: every path they get is absolute.
+    let config = std::path::absolute(&options.config)?;
     let plan = experiment.plan();
     let stage1 = plan.stage(1).count();
     let total = plan.cells().len();
@@ -44,7 +46,15 @@ pub fn write_scripts(experiment: &Experiment, options: &SlurmOptions) -> Result<
         stages.push(("stage2", stage1, total));
     }
     for (stage, first, end) in &stages {
-        let script = array_script(&exe, &run, options, &format!("{name}-{stage}"), *first, *end);
+        let script = array_script(
+            &exe,
+            &run,
+            &config,
+            options,
+            &format!("{name}-{stage}"),
+            *first,
+            *end,
+        );
         let path = run.join(format!("{stage}.sbatch"));
         write_executable(&path, &script)?;
         written.push(path);
@@ -58,6 +68,7 @@ pub fn write_scripts(experiment: &Experiment, options: &SlurmOptions) -> Result<
 fn array_script(
     exe: &Path,
     run: &Path,
+    config: &Path,
     options: &SlurmOptions,
     job_name: &str,
     first: usize,
@@ -66,7 +77,11 @@ fn array_script(
     let mut s = String::from("#!/bin/bash\n");
     let mut directive = |line: String| writeln!(s, "#SBATCH {line}").expect("write to a String");
     directive(format!("--job-name={job_name}"));
-    directive(format!("--array={first}-{}%{}", end - 1, options.max_parallel.max(1)));
+    directive(format!(
+        "--array={first}-{}%{}",
+        end - 1,
+        options.max_parallel.max(1)
+    ));
     directive(format!("--time={}", options.time));
     directive("--ntasks=1".to_string());
     if options.gpus_per_task > 0 {
@@ -79,7 +94,11 @@ fn array_script(
     directive("--requeue".to_string());
     directive("--open-mode=append".to_string());
     directive(format!("--output={}/slurm/%x-%A_%a.out", run.display()));
-    let device = if options.gpus_per_task > 0 { "cuda" } else { "cpu" };
+    let device = if options.gpus_per_task > 0 {
+        "cuda"
+    } else {
+        "cpu"
+    };
     write!(
         s,
         r#"
@@ -102,7 +121,7 @@ exit "$status"
 "#,
         exe = exe.display(),
         run = run.display(),
-        config = options.config.display(),
+        config = config.display(),
         code = INTERRUPTED_EXIT,
     )
     .expect("write to a String");
