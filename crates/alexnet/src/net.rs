@@ -133,15 +133,14 @@ impl AlexNet {
         let params = &self.layers[layer - 1];
         if layer <= 5 {
             let conv = &self.spec.conv[layer - 1];
-            let mut y = ops::conv2d(
+            let mut y = ops::conv2d_relu(
                 x,
                 &params.weight,
                 &params.bias,
                 conv.stride,
                 conv.pad,
                 conv.groups,
-            )?
-            .relu()?;
+            )?;
             if conv.pool {
                 y = ops::max_pool(&y, self.spec.pool.kernel, self.spec.pool.stride)?;
             }

@@ -4,7 +4,7 @@ mod common;
 
 use candle_core::{DType, Tensor, Var};
 use common::{check_gradients, uniform};
-use convnet_alexnet::ops::{conv2d, conv2d_portable};
+use convnet_alexnet::ops::{conv2d, conv2d_portable, conv2d_relu};
 
 /// `(batch, channels, size, outputs, kernel, stride, pad, groups)`.
 type Case = (usize, usize, usize, usize, usize, usize, usize, usize);
@@ -161,4 +161,55 @@ fn conv_rejects_mismatched_shapes() {
     let w = uniform(&[4, 3, 3, 3], 53, DType::F32);
     let b = uniform(&[5], 54, DType::F32);
     assert!(conv2d(&x, &w, &b, 1, 1, 1).is_err());
+}
+
+#[test]
+fn fused_conv_relu_matches_conv_then_relu_forward_and_backward() {
+    for (i, (n, c, size, o, k, stride, pad, groups)) in CASES.iter().copied().enumerate() {
+        let seed = 700 + 10 * i as u64;
+        let x = Var::from_tensor(&uniform(&[n, c, size, size + 2], seed, DType::F32)).unwrap();
+        let w = Var::from_tensor(&uniform(&[o, c / groups, k, k], seed + 1, DType::F32)).unwrap();
+        let b = Var::from_tensor(&uniform(&[o], seed + 2, DType::F32)).unwrap();
+        let fused = conv2d_relu(&x, &w, &b, stride, pad, groups).unwrap();
+        let plain = conv2d(&x, &w, &b, stride, pad, groups)
+            .unwrap()
+            .relu()
+            .unwrap();
+        assert_close(&fused, &plain, 1e-6, "fused forward");
+        let zeros = fused.eq(0f32).unwrap().to_dtype(DType::F32).unwrap();
+        assert!(zeros.sum_all().unwrap().to_scalar::<f32>().unwrap() > 0.0);
+        let upstream = uniform(fused.dims(), seed + 3, DType::F32);
+        let g_fused = (fused * &upstream)
+            .unwrap()
+            .sum_all()
+            .unwrap()
+            .backward()
+            .unwrap();
+        let g_plain = (plain * &upstream)
+            .unwrap()
+            .sum_all()
+            .unwrap()
+            .backward()
+            .unwrap();
+        for var in [&x, &w, &b] {
+            assert_close(
+                g_fused.get(var).unwrap(),
+                g_plain.get(var).unwrap(),
+                1e-5,
+                "fused gradient",
+            );
+        }
+    }
+}
+
+#[test]
+fn fused_conv_relu_gradient_matches_finite_differences() {
+    let x = uniform(&[2, 4, 6, 7], 60, DType::F64);
+    let w = uniform(&[4, 2, 3, 3], 61, DType::F64);
+    let b = uniform(&[4], 62, DType::F64);
+    check_gradients(
+        &[x, w, b],
+        |xs| conv2d_relu(&xs[0], &xs[1], &xs[2], 2, 1, 2),
+        300,
+    );
 }

@@ -17,20 +17,55 @@ pub fn conv2d(
     pad: usize,
     groups: usize,
 ) -> Result<Tensor> {
-    let same_dtype = x.dtype() == w.dtype() && x.dtype() == b.dtype();
-    if x.device().is_cpu() && supported(x.dtype()) && same_dtype {
-        x.contiguous()?.apply_op3(
-            &w.contiguous()?,
-            &b.contiguous()?,
-            ConvCpu {
-                stride,
-                pad,
-                groups,
-            },
-        )
+    if uses_cpu_kernel(x, w, b) {
+        apply(x, w, b, stride, pad, groups, false)
     } else {
         conv2d_portable(x, w, b, stride, pad, groups)
     }
+}
+
+/// `relu(conv2d(x, w, b, stride, pad, groups))`, fused into one op on the CPU (f32, f64): the
+/// ReLU is applied to the gemm output in place, and its gradient masks the output gradient
+/// before the convolution's backward. Elsewhere [`conv2d_portable`] followed by a ReLU.
+pub fn conv2d_relu(
+    x: &Tensor,
+    w: &Tensor,
+    b: &Tensor,
+    stride: usize,
+    pad: usize,
+    groups: usize,
+) -> Result<Tensor> {
+    if uses_cpu_kernel(x, w, b) {
+        apply(x, w, b, stride, pad, groups, true)
+    } else {
+        conv2d_portable(x, w, b, stride, pad, groups)?.relu()
+    }
+}
+
+fn uses_cpu_kernel(x: &Tensor, w: &Tensor, b: &Tensor) -> bool {
+    let same_dtype = x.dtype() == w.dtype() && x.dtype() == b.dtype();
+    x.device().is_cpu() && supported(x.dtype()) && same_dtype
+}
+
+fn apply(
+    x: &Tensor,
+    w: &Tensor,
+    b: &Tensor,
+    stride: usize,
+    pad: usize,
+    groups: usize,
+    relu: bool,
+) -> Result<Tensor> {
+    x.contiguous()?.apply_op3(
+        &w.contiguous()?,
+        &b.contiguous()?,
+        ConvCpu {
+            stride,
+            pad,
+            groups,
+            relu,
+        },
+    )
 }
 
 /// The same convolution as [`conv2d`] from candle's own `conv2d` (which handles groups by

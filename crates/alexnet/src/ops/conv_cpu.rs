@@ -10,12 +10,17 @@ use rayon::prelude::*;
 
 use super::conv_geometry::{contiguous, ConvGeometry};
 
-/// Forward convolution `(x, w, b) -> y` on contiguous f32 or f64 storage.
+/// Forward convolution `(x, w, b) -> y` on contiguous f32 or f64 storage, followed by a ReLU
+/// when `relu` is set.
 pub(super) struct ConvCpu {
     pub(super) stride: usize,
     pub(super) pad: usize,
     pub(super) groups: usize,
+    pub(super) relu: bool,
 }
+
+/// The gradient through a ReLU: `(grad_y, y) -> grad_y * (y > 0)`.
+struct ReluGrad;
 
 /// Input gradient `(grad_y, w) -> grad_x` of [`ConvCpu`] for an input of side `h` x `w`.
 struct ConvInputGrad {
@@ -115,7 +120,7 @@ fn split(n: usize) -> (usize, Parallelism) {
     (n.div_ceil(parts).max(1), parallelism)
 }
 
-fn forward<T: WithDType>(x: &[T], w: &[T], b: &[T], g: &ConvGeometry) -> Vec<T> {
+fn forward<T: WithDType>(x: &[T], w: &[T], b: &[T], g: &ConvGeometry, relu: bool) -> Vec<T> {
     let (og, rows, cols) = (g.group_outputs(), g.col_rows(), g.out_plane());
     let mut y = vec![T::zero(); g.n * g.out_image()];
     let (per, parallelism) = split(g.n);
@@ -139,9 +144,34 @@ fn forward<T: WithDType>(x: &[T], w: &[T], b: &[T], g: &ConvGeometry) -> Vec<T> 
                         parallelism,
                     );
                 }
+                if relu {
+                    for v in y.iter_mut() {
+                        if *v < T::zero() {
+                            *v = T::zero();
+                        }
+                    }
+                }
             }
         });
     y
+}
+
+fn relu_grad<T: WithDType>(dy: &[T], y: &[T]) -> Vec<T> {
+    let mut out = vec![T::zero(); dy.len()];
+    let chunk = dy
+        .len()
+        .div_ceil(rayon::current_num_threads().max(1))
+        .max(4096);
+    out.par_chunks_mut(chunk)
+        .zip(dy.par_chunks(chunk).zip(y.par_chunks(chunk)))
+        .for_each(|(out, (dy, y))| {
+            for ((o, d), v) in out.iter_mut().zip(dy).zip(y) {
+                if *v > T::zero() {
+                    *o = *d;
+                }
+            }
+        });
+    out
 }
 
 fn input_grad<T: WithDType>(dy: &[T], w: &[T], g: &ConvGeometry) -> Vec<T> {
@@ -249,6 +279,7 @@ impl CustomOp3 for ConvCpu {
                     contiguous(w, w_layout, "the weight")?,
                     contiguous(b, b_layout, "the bias")?,
                     &g,
+                    self.relu,
                 ))
             }
             (CpuStorage::F64(x), CpuStorage::F64(w), CpuStorage::F64(b)) => {
@@ -257,6 +288,7 @@ impl CustomOp3 for ConvCpu {
                     contiguous(w, w_layout, "the weight")?,
                     contiguous(b, b_layout, "the bias")?,
                     &g,
+                    self.relu,
                 ))
             }
             (x, w, b) => candle_core::bail!(
@@ -274,10 +306,15 @@ impl CustomOp3 for ConvCpu {
         x: &Tensor,
         w: &Tensor,
         b: &Tensor,
-        _res: &Tensor,
+        res: &Tensor,
         grad: &Tensor,
     ) -> Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
-        let grad = grad.contiguous()?;
+        let grad = if self.relu {
+            grad.contiguous()?
+                .apply_op2_no_bwd(&res.contiguous()?, &ReluGrad)?
+        } else {
+            grad.contiguous()?
+        };
         let (_, _, h, width) = x.dims4()?;
         let dx = if x.track_op() {
             let op = ConvInputGrad {
@@ -308,6 +345,44 @@ impl CustomOp3 for ConvCpu {
             None
         };
         Ok((dx, dw, db))
+    }
+}
+
+impl CustomOp2 for ReluGrad {
+    fn name(&self) -> &'static str {
+        "relu-grad"
+    }
+
+    fn cpu_fwd(
+        &self,
+        dy: &CpuStorage,
+        dy_layout: &Layout,
+        y: &CpuStorage,
+        y_layout: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        if dy_layout.shape() != y_layout.shape() {
+            candle_core::bail!(
+                "relu gradient: gradient shape {:?} does not match the output {:?}",
+                dy_layout.shape(),
+                y_layout.shape()
+            )
+        }
+        let out = match (dy, y) {
+            (CpuStorage::F32(dy), CpuStorage::F32(y)) => CpuStorage::F32(relu_grad(
+                contiguous(dy, dy_layout, "the output gradient")?,
+                contiguous(y, y_layout, "the output")?,
+            )),
+            (CpuStorage::F64(dy), CpuStorage::F64(y)) => CpuStorage::F64(relu_grad(
+                contiguous(dy, dy_layout, "the output gradient")?,
+                contiguous(y, y_layout, "the output")?,
+            )),
+            (dy, y) => candle_core::bail!(
+                "relu gradient: unsupported dtypes {:?}, {:?}",
+                dy.dtype(),
+                y.dtype()
+            ),
+        };
+        Ok((out, dy_layout.shape().clone()))
     }
 }
 

@@ -12,6 +12,6 @@ mod lrn_cpu;
 mod max_pool;
 mod max_pool_cpu;
 
-pub use conv::{conv2d, conv2d_portable};
+pub use conv::{conv2d, conv2d_portable, conv2d_relu};
 pub use lrn::{lrn, lrn_portable};
 pub use max_pool::{max_pool, max_pool_portable};
