@@ -9,6 +9,7 @@ use gemm::Parallelism;
 use rayon::prelude::*;
 
 use super::conv_geometry::{contiguous, ConvGeometry};
+use super::conv_output_grad::{BiasGrad, ReluGrad};
 
 /// Forward convolution `(x, w, b) -> y` on contiguous f32 or f64 storage, followed by a ReLU
 /// when `relu` is set.
@@ -18,9 +19,6 @@ pub(super) struct ConvCpu {
     pub(super) groups: usize,
     pub(super) relu: bool,
 }
-
-/// The gradient through a ReLU: `(grad_y, y) -> grad_y * (y > 0)`.
-struct ReluGrad;
 
 /// Input gradient `(grad_y, w) -> grad_x` of [`ConvCpu`] for an input of side `h` x `w`.
 struct ConvInputGrad {
@@ -154,24 +152,6 @@ fn forward<T: WithDType>(x: &[T], w: &[T], b: &[T], g: &ConvGeometry, relu: bool
             }
         });
     y
-}
-
-fn relu_grad<T: WithDType>(dy: &[T], y: &[T]) -> Vec<T> {
-    let mut out = vec![T::zero(); dy.len()];
-    let chunk = dy
-        .len()
-        .div_ceil(rayon::current_num_threads().max(1))
-        .max(4096);
-    out.par_chunks_mut(chunk)
-        .zip(dy.par_chunks(chunk).zip(y.par_chunks(chunk)))
-        .for_each(|(out, (dy, y))| {
-            for ((o, d), v) in out.iter_mut().zip(dy).zip(y) {
-                if *v > T::zero() {
-                    *o = *d;
-                }
-            }
-        });
-    out
 }
 
 fn input_grad<T: WithDType>(dy: &[T], w: &[T], g: &ConvGeometry) -> Vec<T> {
@@ -340,49 +320,11 @@ impl CustomOp3 for ConvCpu {
             None
         };
         let db = if b.track_op() {
-            Some(grad.sum((0, 2, 3))?)
+            Some(grad.apply_op1_no_bwd(&BiasGrad)?)
         } else {
             None
         };
         Ok((dx, dw, db))
-    }
-}
-
-impl CustomOp2 for ReluGrad {
-    fn name(&self) -> &'static str {
-        "relu-grad"
-    }
-
-    fn cpu_fwd(
-        &self,
-        dy: &CpuStorage,
-        dy_layout: &Layout,
-        y: &CpuStorage,
-        y_layout: &Layout,
-    ) -> Result<(CpuStorage, Shape)> {
-        if dy_layout.shape() != y_layout.shape() {
-            candle_core::bail!(
-                "relu gradient: gradient shape {:?} does not match the output {:?}",
-                dy_layout.shape(),
-                y_layout.shape()
-            )
-        }
-        let out = match (dy, y) {
-            (CpuStorage::F32(dy), CpuStorage::F32(y)) => CpuStorage::F32(relu_grad(
-                contiguous(dy, dy_layout, "the output gradient")?,
-                contiguous(y, y_layout, "the output")?,
-            )),
-            (CpuStorage::F64(dy), CpuStorage::F64(y)) => CpuStorage::F64(relu_grad(
-                contiguous(dy, dy_layout, "the output gradient")?,
-                contiguous(y, y_layout, "the output")?,
-            )),
-            (dy, y) => candle_core::bail!(
-                "relu gradient: unsupported dtypes {:?}, {:?}",
-                dy.dtype(),
-                y.dtype()
-            ),
-        };
-        Ok((out, dy_layout.shape().clone()))
     }
 }
 

@@ -54,6 +54,15 @@ fn scales(x: &[f64], channels: usize, plane: usize, spec: &LrnSpec) -> Vec<f64> 
     scale
 }
 
+/// `s ^ -beta`, by square roots for Caffe's beta of 0.75 (several times faster than `powf`).
+fn inverse_power(s: f64, beta: f64) -> f64 {
+    if beta == 0.75 {
+        1.0 / (s * s.sqrt()).sqrt()
+    } else {
+        s.powf(-beta)
+    }
+}
+
 fn forward<T: WithDType>(src: &[T], dims: (usize, usize, usize), spec: &LrnSpec) -> Vec<T> {
     let (channels, plane, image) = dims;
     let beta = f64::from(spec.beta);
@@ -64,7 +73,7 @@ fn forward<T: WithDType>(src: &[T], dims: (usize, usize, usize), spec: &LrnSpec)
             let x: Vec<f64> = x.iter().map(|v| v.to_f64()).collect();
             let scale = scales(&x, channels, plane, spec);
             for ((o, v), s) in out.iter_mut().zip(&x).zip(&scale) {
-                *o = T::from_f64(v * s.powf(-beta));
+                *o = T::from_f64(v * inverse_power(*s, beta));
             }
         });
     out
@@ -88,7 +97,7 @@ fn backward<T: WithDType>(
             let x: Vec<f64> = x.iter().map(|v| v.to_f64()).collect();
             let dy: Vec<f64> = dy.iter().map(|v| v.to_f64()).collect();
             let scale = scales(&x, channels, plane, spec);
-            let pow: Vec<f64> = scale.iter().map(|s| s.powf(-beta)).collect();
+            let pow: Vec<f64> = scale.iter().map(|s| inverse_power(*s, beta)).collect();
             let ratio: Vec<f64> = (0..x.len())
                 .map(|i| dy[i] * x[i] * pow[i] / scale[i])
                 .collect();

@@ -7,6 +7,7 @@
 mod conv;
 mod conv_cpu;
 mod conv_geometry;
+mod conv_output_grad;
 mod lrn;
 mod lrn_cpu;
 mod max_pool;
