@@ -118,34 +118,69 @@ fn split(n: usize) -> (usize, Parallelism) {
     (n.div_ceil(parts).max(1), parallelism)
 }
 
+/// Most elements of one thread's column buffer: images are batched into one gemm (wider
+/// matrices run faster) until their columns reach this size.
+const COLUMN_BUDGET: usize = 1 << 22;
+
+/// Images per gemm for this geometry: as many as fit [`COLUMN_BUDGET`], at most `per`.
+fn batch_size(g: &ConvGeometry, per: usize) -> usize {
+    (COLUMN_BUDGET / (g.col_rows() * g.out_plane()).max(1)).clamp(1, per.max(1))
+}
+
+/// Copies group `group` of each image's output gradient in `dy` (`[b, o, oh * ow]`) into
+/// `out` `[o / groups, b * oh * ow]`, the images side by side.
+fn gather_group<T: WithDType>(dy: &[T], g: &ConvGeometry, group: usize, out: &mut [T]) {
+    let (og, cols) = (g.group_outputs(), g.out_plane());
+    let images = dy.len() / g.out_image();
+    let width = images * cols;
+    for (i, dy) in dy.chunks(g.out_image()).enumerate() {
+        for o in 0..og {
+            let src = &dy[(group * og + o) * cols..][..cols];
+            out[o * width + i * cols..][..cols].copy_from_slice(src);
+        }
+    }
+}
+
 fn forward<T: WithDType>(x: &[T], w: &[T], b: &[T], g: &ConvGeometry, relu: bool) -> Vec<T> {
     let (og, rows, cols) = (g.group_outputs(), g.col_rows(), g.out_plane());
     let mut y = vec![T::zero(); g.n * g.out_image()];
     let (per, parallelism) = split(g.n);
+    let batch = batch_size(g, per);
     y.par_chunks_mut(per * g.out_image())
         .zip(x.par_chunks(per * g.in_image()))
         .for_each(|(y, x)| {
-            let mut col = vec![T::zero(); rows * cols];
-            for (y, x) in y.chunks_mut(g.out_image()).zip(x.chunks(g.in_image())) {
-                for (plane, bias) in y.chunks_mut(cols).zip(b) {
-                    plane.fill(*bias);
-                }
+            let mut col = vec![T::zero(); rows * cols * batch];
+            let mut out = vec![T::zero(); og * cols * batch];
+            for (y, x) in y
+                .chunks_mut(batch * g.out_image())
+                .zip(x.chunks(batch * g.in_image()))
+            {
+                let images = x.len() / g.in_image();
+                let width = images * cols;
                 for group in 0..g.groups {
-                    g.im2col(x, group, &mut col);
+                    for (i, x) in x.chunks(g.in_image()).enumerate() {
+                        g.im2col(x, group, &mut col[i * cols..], width);
+                    }
+                    // out [og, width] = w_g [og, rows] * col [rows, width]
                     matmul(
-                        &mut y[group * og * cols..(group + 1) * og * cols],
-                        cols,
+                        &mut out[..og * width],
+                        width,
                         Strided::rows(&w[group * og * rows..(group + 1) * og * rows], rows),
-                        Strided::rows(&col, cols),
-                        (og, cols, rows),
-                        true,
+                        Strided::rows(&col[..rows * width], width),
+                        (og, width, rows),
+                        false,
                         parallelism,
                     );
-                }
-                if relu {
-                    for v in y.iter_mut() {
-                        if *v < T::zero() {
-                            *v = T::zero();
+                    for (i, y) in y.chunks_mut(g.out_image()).enumerate() {
+                        for o in 0..og {
+                            let channel = group * og + o;
+                            let bias = b[channel];
+                            let dst = &mut y[channel * cols..][..cols];
+                            let src = &out[o * width + i * cols..][..cols];
+                            for (d, v) in dst.iter_mut().zip(src) {
+                                let v = *v + bias;
+                                *d = if relu && v < T::zero() { T::zero() } else { v };
+                            }
                         }
                     }
                 }
@@ -158,23 +193,32 @@ fn input_grad<T: WithDType>(dy: &[T], w: &[T], g: &ConvGeometry) -> Vec<T> {
     let (og, rows, cols) = (g.group_outputs(), g.col_rows(), g.out_plane());
     let mut dx = vec![T::zero(); g.n * g.in_image()];
     let (per, parallelism) = split(g.n);
+    let batch = batch_size(g, per);
     dx.par_chunks_mut(per * g.in_image())
         .zip(dy.par_chunks(per * g.out_image()))
         .for_each(|(dx, dy)| {
-            let mut col = vec![T::zero(); rows * cols];
-            for (dx, dy) in dx.chunks_mut(g.in_image()).zip(dy.chunks(g.out_image())) {
+            let mut col = vec![T::zero(); rows * cols * batch];
+            let mut grads = vec![T::zero(); og * cols * batch];
+            for (dx, dy) in dx
+                .chunks_mut(batch * g.in_image())
+                .zip(dy.chunks(batch * g.out_image()))
+            {
+                let width = dy.len() / g.out_image() * cols;
                 for group in 0..g.groups {
-                    // col [rows, cols] = w_g^T [rows, og] * dy_g [og, cols]
+                    gather_group(dy, g, group, &mut grads);
+                    // col [rows, width] = w_g^T [rows, og] * grads [og, width]
                     matmul(
-                        &mut col,
-                        cols,
+                        &mut col[..rows * width],
+                        width,
                         Strided::cols(&w[group * og * rows..(group + 1) * og * rows], rows),
-                        Strided::rows(&dy[group * og * cols..(group + 1) * og * cols], cols),
-                        (rows, cols, og),
+                        Strided::rows(&grads[..og * width], width),
+                        (rows, width, og),
                         false,
                         parallelism,
                     );
-                    g.col2im(&col, group, dx);
+                    for (i, dx) in dx.chunks_mut(g.in_image()).enumerate() {
+                        g.col2im(&col[i * cols..], width, group, dx);
+                    }
                 }
             }
         });
@@ -185,22 +229,31 @@ fn weight_grad<T: WithDType>(x: &[T], dy: &[T], g: &ConvGeometry) -> Vec<T> {
     let (og, rows, cols) = (g.group_outputs(), g.col_rows(), g.out_plane());
     let size = g.o * rows;
     let (per, parallelism) = split(g.n);
+    let batch = batch_size(g, per);
     let partials: Vec<Vec<T>> = x
         .par_chunks(per * g.in_image())
         .zip(dy.par_chunks(per * g.out_image()))
         .map(|(x, dy)| {
             let mut dw = vec![T::zero(); size];
-            let mut col = vec![T::zero(); rows * cols];
-            for (x, dy) in x.chunks(g.in_image()).zip(dy.chunks(g.out_image())) {
+            let mut col = vec![T::zero(); rows * cols * batch];
+            let mut grads = vec![T::zero(); og * cols * batch];
+            for (x, dy) in x
+                .chunks(batch * g.in_image())
+                .zip(dy.chunks(batch * g.out_image()))
+            {
+                let width = dy.len() / g.out_image() * cols;
                 for group in 0..g.groups {
-                    g.im2col(x, group, &mut col);
-                    // dw_g [og, rows] += dy_g [og, cols] * col^T [cols, rows]
+                    for (i, x) in x.chunks(g.in_image()).enumerate() {
+                        g.im2col(x, group, &mut col[i * cols..], width);
+                    }
+                    gather_group(dy, g, group, &mut grads);
+                    // dw_g [og, rows] += grads [og, width] * col^T [width, rows]
                     matmul(
                         &mut dw[group * og * rows..(group + 1) * og * rows],
                         rows,
-                        Strided::rows(&dy[group * og * cols..(group + 1) * og * cols], cols),
-                        Strided::cols(&col, cols),
-                        (og, rows, cols),
+                        Strided::rows(&grads[..og * width], width),
+                        Strided::cols(&col[..rows * width], width),
+                        (og, rows, width),
                         true,
                         parallelism,
                     );

@@ -106,9 +106,16 @@ impl ConvGeometry {
         (lo.min(out), hi.min(out).max(lo.min(out)))
     }
 
-    /// Fills `col` `[c / groups * k * k, oh * ow]` with the patches of the channels of group
-    /// `group` of one image `image` `[c, h, w]`; positions in the padding are zero.
-    pub(super) fn im2col<T: WithDType>(&self, image: &[T], group: usize, col: &mut [T]) {
+    /// Fills the columns of one image in `col`, a matrix of `c / groups * k * k` rows whose rows
+    /// start `row_stride` elements apart, with the patches of the channels of group `group` of
+    /// `image` `[c, h, w]`: `oh * ow` columns from the start of `col`; padding reads as zero.
+    pub(super) fn im2col<T: WithDType>(
+        &self,
+        image: &[T],
+        group: usize,
+        col: &mut [T],
+        row_stride: usize,
+    ) {
         let (k, s, p, ow) = (self.k, self.stride, self.pad, self.ow);
         let plane = self.h * self.w;
         let cols = self.out_plane();
@@ -119,7 +126,7 @@ impl ConvGeometry {
                 let (y_lo, y_hi) = self.valid_range(ky, self.h, self.oh);
                 for kx in 0..k {
                     let (x_lo, x_hi) = self.valid_range(kx, self.w, ow);
-                    let row = &mut col[((ci * k + ky) * k + kx) * cols..][..cols];
+                    let row = &mut col[((ci * k + ky) * k + kx) * row_stride..][..cols];
                     for oy in 0..self.oh {
                         let out = &mut row[oy * ow..(oy + 1) * ow];
                         if oy < y_lo || oy >= y_hi {
@@ -143,9 +150,15 @@ impl ConvGeometry {
         }
     }
 
-    /// Adds the column matrix `col` (layout of [`Self::im2col`]) back into the channels of
-    /// group `group` of one image gradient `image` `[c, h, w]`.
-    pub(super) fn col2im<T: WithDType>(&self, col: &[T], group: usize, image: &mut [T]) {
+    /// Adds the columns of one image in `col` (layout of [`Self::im2col`]) back into the
+    /// channels of group `group` of the image gradient `image` `[c, h, w]`.
+    pub(super) fn col2im<T: WithDType>(
+        &self,
+        col: &[T],
+        row_stride: usize,
+        group: usize,
+        image: &mut [T],
+    ) {
         let (k, s, p, ow) = (self.k, self.stride, self.pad, self.ow);
         let plane = self.h * self.w;
         let cols = self.out_plane();
@@ -156,7 +169,7 @@ impl ConvGeometry {
                 let (y_lo, y_hi) = self.valid_range(ky, self.h, self.oh);
                 for kx in 0..k {
                     let (x_lo, x_hi) = self.valid_range(kx, self.w, ow);
-                    let row = &col[((ci * k + ky) * k + kx) * cols..][..cols];
+                    let row = &col[((ci * k + ky) * k + kx) * row_stride..][..cols];
                     for oy in y_lo..y_hi {
                         let src = &row[oy * ow..(oy + 1) * ow];
                         let dst = &mut channel[(oy * s + ky - p) * self.w..][..self.w];
