@@ -194,7 +194,19 @@ impl Experiment {
     }
 
     /// Rebuilds `results.csv` from the cells' `result.json` files; returns the rows.
+    ///
+    /// Runners finishing at the same time (Slurm array tasks) take turns: the rebuild holds
+    /// the run directory's `.results.lock`.
     pub fn write_results(&self) -> Result<Vec<CellResult>, ExperimentError> {
+        let lock_path = self.run.root().join(".results.lock");
+        let lock = File::create(&lock_path).map_err(|source| ExperimentError::Io {
+            path: lock_path.clone(),
+            source,
+        })?;
+        lock.lock().map_err(|source| ExperimentError::Io {
+            path: lock_path,
+            source,
+        })?;
         let rows = self.results()?;
         convnet_transfer::write_results(&self.run.results(), &rows)?;
         Ok(rows)

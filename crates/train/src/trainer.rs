@@ -37,6 +37,8 @@ pub struct CellData {
     pub half: Half,
     /// Preprocessing (sizes, mean image of the training half, scale, mirror).
     pub preprocess: Preprocess,
+    /// Skip (and count) unreadable images instead of failing on the first one.
+    pub skip_bad_images: bool,
 }
 
 /// Everything needed to train one cell.
@@ -174,7 +176,8 @@ pub fn train_cell(
         seed,
         state.iteration,
         &job.device,
-    )?;
+    )?
+    .skip_bad_images(data.skip_bad_images);
     let (mut loss_sum, mut loss_count) = (0f64, 0u64);
     let mut completed = state.iteration;
     let save = |iteration: u64, train_s: f64, sgd: &MomentumSgd| -> Result<(), TrainError> {
@@ -238,7 +241,8 @@ pub fn train_cell(
                 data.preprocess.clone(),
                 solver.batch_size,
                 &job.device,
-            )?;
+            )?
+            .skip_bad_images(data.skip_bad_images);
             let evaluation = evaluate(&net, val, done, loss_sum / loss_count as f64, lr)?;
             (loss_sum, loss_count) = (0.0, 0);
             progress.evaluated(&evaluation);
@@ -251,6 +255,9 @@ pub fn train_cell(
         completed = done;
     }
     progress.finish();
+    if loader.skipped() > 0 {
+        tracing::warn!(cell = %job.cell, "{} unreadable training images skipped", loader.skipped());
+    }
 
     let wall_s = wall_before + session_start.elapsed().as_secs_f64();
     let result = cell_result(job, data, &metrics, completed, wall_s, train_s)?;

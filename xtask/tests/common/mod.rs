@@ -108,7 +108,7 @@ pub fn result_times(run: &Path) -> BTreeMap<String, SystemTime> {
 /// Whether a file name is a temporary one of an atomic write (a dot file other than the
 /// cells' `.lock`).
 pub fn is_temporary(name: &str) -> bool {
-    name.starts_with('.') && name != ".lock"
+    name.starts_with('.') && !name.ends_with(".lock")
 }
 
 /// Checks that every file under `run` is whole: every `.json` and `.jsonl` line parses, every

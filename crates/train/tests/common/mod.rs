@@ -113,6 +113,7 @@ pub fn cell_data(config: &DatasetConfig, half: HalfId) -> CellData {
         source,
         half,
         preprocess,
+        skip_bad_images: false,
     }
 }
 
