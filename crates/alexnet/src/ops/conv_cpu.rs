@@ -106,10 +106,11 @@ fn matmul<T: WithDType>(
     }
 }
 
-/// How many image chunks to run in parallel, images per chunk, and the gemm parallelism.
+/// Images per parallel chunk and the gemm parallelism. The batch is cut into a few chunks per
+/// thread so that work stealing evens out threads slowed by other processes.
 fn split(n: usize) -> (usize, Parallelism) {
     let threads = rayon::current_num_threads().max(1);
-    let parts = n.clamp(1, threads);
+    let parts = n.clamp(1, CHUNKS_PER_THREAD * threads);
     let parallelism = if parts == 1 && threads > 1 {
         Parallelism::Rayon(threads)
     } else {
@@ -117,6 +118,9 @@ fn split(n: usize) -> (usize, Parallelism) {
     };
     (n.div_ceil(parts).max(1), parallelism)
 }
+
+/// Parallel chunks of the batch per rayon thread (see [`split`]).
+const CHUNKS_PER_THREAD: usize = 4;
 
 /// Most elements of one thread's column buffer: images are batched into one gemm (wider
 /// matrices run faster) until their columns reach this size.
