@@ -79,18 +79,28 @@ fn contiguous<'a, T>(data: &'a [T], layout: &Layout) -> Result<&'a [T]> {
     }
 }
 
+/// Planes per parallel task: a few tasks per thread, not one per (often tiny) plane.
+fn planes_per_task(planes: usize) -> usize {
+    planes
+        .div_ceil(8 * rayon::current_num_threads().max(1))
+        .max(1)
+}
+
 fn forward<T: Copy + PartialOrd + Default + Send + Sync>(
     src: &[T],
     planes: usize,
     g: Geometry,
 ) -> Vec<T> {
     let mut out = vec![T::default(); planes * g.oh * g.ow];
-    out.par_chunks_mut(g.oh * g.ow)
-        .zip(src.par_chunks(g.h * g.w))
-        .for_each(|(out, plane)| {
-            for oy in 0..g.oh {
-                for ox in 0..g.ow {
-                    out[oy * g.ow + ox] = plane[g.argmax(plane, oy, ox)];
+    let per = planes_per_task(planes);
+    out.par_chunks_mut(per * g.oh * g.ow)
+        .zip(src.par_chunks(per * g.h * g.w))
+        .for_each(|(out, src)| {
+            for (out, plane) in out.chunks_mut(g.oh * g.ow).zip(src.chunks(g.h * g.w)) {
+                for oy in 0..g.oh {
+                    for ox in 0..g.ow {
+                        out[oy * g.ow + ox] = plane[g.argmax(plane, oy, ox)];
+                    }
                 }
             }
         });
@@ -104,14 +114,21 @@ fn backward<T: Copy + PartialOrd + Default + std::ops::AddAssign + Send + Sync>(
     g: Geometry,
 ) -> Vec<T> {
     let mut grad_in = vec![T::default(); planes * g.h * g.w];
+    let per = planes_per_task(planes);
     grad_in
-        .par_chunks_mut(g.h * g.w)
-        .zip(src.par_chunks(g.h * g.w))
-        .zip(grad_out.par_chunks(g.oh * g.ow))
-        .for_each(|((grad_in, plane), grad_out)| {
-            for oy in 0..g.oh {
-                for ox in 0..g.ow {
-                    grad_in[g.argmax(plane, oy, ox)] += grad_out[oy * g.ow + ox];
+        .par_chunks_mut(per * g.h * g.w)
+        .zip(src.par_chunks(per * g.h * g.w))
+        .zip(grad_out.par_chunks(per * g.oh * g.ow))
+        .for_each(|((grad_in, src), grad_out)| {
+            let planes = grad_in
+                .chunks_mut(g.h * g.w)
+                .zip(src.chunks(g.h * g.w))
+                .zip(grad_out.chunks(g.oh * g.ow));
+            for ((grad_in, plane), grad_out) in planes {
+                for oy in 0..g.oh {
+                    for ox in 0..g.ow {
+                        grad_in[g.argmax(plane, oy, ox)] += grad_out[oy * g.ow + ox];
+                    }
                 }
             }
         });
