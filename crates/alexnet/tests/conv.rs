@@ -213,3 +213,10 @@ fn fused_conv_relu_gradient_matches_finite_differences() {
         300,
     );
 }
+
+#[test]
+fn conv_matches_candle_when_a_chunk_of_images_is_split_into_several_gemms() {
+    // conv1 of CaffeNet with few outputs: one image's columns (363 x 3025) are a quarter of
+    // a thread's column budget, so a chunk of 8 images runs as gemms of 3, 3 and 2 images.
+    compare_with_candle((64, 3, 227, 4, 11, 4, 0, 1), DType::F64, 900, 1e-10);
+}
