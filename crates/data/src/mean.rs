@@ -222,19 +222,7 @@ impl MeanImage {
                     reason: e.to_string(),
                 }
             })?;
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(write_error)?;
-        }
-        let file_name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "mean".to_string());
-        let temporary = path.with_file_name(format!(".{file_name}.{}.tmp", std::process::id()));
-        std::fs::write(&temporary, encoded).map_err(|source| DataError::Write {
-            path: temporary.clone(),
-            source,
-        })?;
-        std::fs::rename(&temporary, path).map_err(write_error)
+        convnet_splits::write_atomic(path, &encoded).map_err(write_error)
     }
 
     /// Reads a mean written by [`MeanImage::save`], with its metadata.

@@ -1,23 +1,24 @@
-//! Writing a file through a temporary name and a rename, so readers never see half a file.
+//! Files written whole or not at all, so readers never see half a file.
 
 use crate::FigureError;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// The temporary name used while `path` is written (same folder, same extension).
-pub(crate) fn temporary_path(path: &Path) -> PathBuf {
+/// Writes `bytes` to `path` atomically (see [`convnet_splits::write_atomic`]).
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FigureError> {
+    convnet_splits::write_atomic(path, bytes).map_err(|e| FigureError::io(path, e))
+}
+
+/// Has `write` write the file at a temporary path beside `path` (same folder, same extension,
+/// for writers such as plotters' bitmap backend that need a path), then renames it to `path`.
+pub(crate) fn write_through_temporary(
+    path: &Path,
+    write: impl FnOnce(&Path) -> Result<(), FigureError>,
+) -> Result<(), FigureError> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    path.with_file_name(format!(".tmp{}.{name}", std::process::id()))
-}
-
-/// Writes `bytes` to `path` atomically (temporary file in the same folder, then rename).
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FigureError> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|e| FigureError::io(parent, e))?;
-    }
-    let temporary = temporary_path(path);
-    std::fs::write(&temporary, bytes).map_err(|e| FigureError::io(&temporary, e))?;
+    let temporary = path.with_file_name(format!(".tmp{}.{name}", std::process::id()));
+    write(&temporary)?;
     std::fs::rename(&temporary, path).map_err(|e| FigureError::io(path, e))
 }

@@ -1,6 +1,6 @@
 //! Rendering the figures the rows allow, as SVG and PNG.
 
-use crate::atomic::{temporary_path, write_atomic};
+use crate::atomic::{write_atomic, write_through_temporary};
 use crate::figure2::figure2_panels;
 use crate::figure3::figure3_panels;
 use crate::font::ensure_registered;
@@ -39,12 +39,10 @@ fn render(
     write_atomic(&svg_path, svg.as_bytes())?;
 
     let png_path = out_dir.join(format!("{stem}.png"));
-    let temporary = temporary_path(&png_path);
-    {
-        let root = BitMapBackend::new(&temporary, size).into_drawing_area();
-        draw_figure(&root, title, panels, &format!("{stem}.png"))?;
-    }
-    std::fs::rename(&temporary, &png_path).map_err(|e| FigureError::io(&png_path, e))?;
+    write_through_temporary(&png_path, |temporary| {
+        let root = BitMapBackend::new(temporary, size).into_drawing_area();
+        draw_figure(&root, title, panels, &format!("{stem}.png"))
+    })?;
     Ok(vec![svg_path, png_path])
 }
 

@@ -8,6 +8,7 @@
 //! class. Inside a [`Half`], labels are `0..N-1` in ascending original class index.
 #![warn(missing_docs)]
 
+mod atomic;
 mod catalog;
 mod cifar;
 mod error;
@@ -19,6 +20,7 @@ mod partition;
 mod relabel;
 mod split_file;
 
+pub use atomic::write_atomic;
 pub use catalog::{Catalog, ClassInfo, Grouping, MAN_MADE, NATURAL};
 pub use cifar::{CIFAR100_SUPERCLASSES, CIFAR10_ANIMALS, CIFAR10_VEHICLES};
 pub use error::SplitError;

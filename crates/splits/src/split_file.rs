@@ -14,7 +14,6 @@
 //! file that was edited by hand into an inconsistent state is refused with the line at fault.
 
 use std::fs;
-use std::io::Write;
 use std::path::Path;
 
 use crate::catalog::Catalog;
@@ -47,7 +46,7 @@ impl Split {
                 ));
             }
         }
-        write_atomically(path, text.as_bytes())
+        crate::write_atomic(path, text.as_bytes()).map_err(|e| SplitError::io(path, e))
     }
 
     /// Reads a split file written by [`Split::write`] for `catalog`.
@@ -209,19 +208,3 @@ fn check_class_lines(split: &Split, rows: &[ClassLine]) -> Result<(), (usize, St
     Ok(())
 }
 
-/// Writes `bytes` to a temporary file beside `path`, then renames it to `path`.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), SplitError> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        fs::create_dir_all(parent).map_err(|e| SplitError::io(parent, e))?;
-    }
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temporary = path.with_file_name(format!(".{file_name}.{}.tmp", std::process::id()));
-    let mut file = fs::File::create(&temporary).map_err(|e| SplitError::io(&temporary, e))?;
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .map_err(|e| SplitError::io(&temporary, e))?;
-    fs::rename(&temporary, path).map_err(|e| SplitError::io(path, e))
-}

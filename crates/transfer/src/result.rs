@@ -155,11 +155,10 @@ pub fn read_results(path: &Path) -> Result<Vec<CellResult>, TransferError> {
 
 /// Writes `results.csv` through a temporary file and a rename.
 pub fn write_results(path: &Path, rows: &[CellResult]) -> Result<(), TransferError> {
-    let io = |source| TransferError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut file = atomic_write_file::AtomicWriteFile::open(path).map_err(io)?;
-    std::io::Write::write_all(&mut file, format_results(rows).as_bytes()).map_err(io)?;
-    file.commit().map_err(io)
+    convnet_splits::write_atomic(path, format_results(rows).as_bytes()).map_err(|source| {
+        TransferError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    })
 }
