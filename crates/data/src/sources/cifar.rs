@@ -40,17 +40,7 @@ pub fn open_cifar100(config: &DatasetConfig) -> Result<MemorySource> {
         &mut pixels,
     )?;
     let val = read_records(&root.join("test.bin"), CIFAR100, catalog.len(), &mut pixels)?;
-    let train = limit_per_class(train, catalog.len(), config.max_train_per_class);
-    let val = limit_per_class(val, catalog.len(), config.max_val_per_class);
-    Ok(MemorySource::new(
-        format!("cifar100 at {}", root.display()),
-        catalog,
-        SIDE,
-        pixels,
-        train,
-        val,
-        config.stored_size,
-    ))
+    Ok(in_memory("cifar100", config, root, catalog, pixels, train, val))
 }
 
 /// The layout of a CIFAR binary record: its length, and the byte holding the label used.
@@ -111,6 +101,29 @@ fn read_records(
     Ok(samples)
 }
 
+/// The decoded dataset as a source, each subset limited per class as the config asks.
+fn in_memory(
+    dataset: &str,
+    config: &DatasetConfig,
+    root: &Path,
+    catalog: Catalog,
+    pixels: Vec<u8>,
+    train: Vec<Sample>,
+    val: Vec<Sample>,
+) -> MemorySource {
+    let train = limit_per_class(train, catalog.len(), config.max_train_per_class);
+    let val = limit_per_class(val, catalog.len(), config.max_val_per_class);
+    MemorySource::new(
+        format!("{dataset} at {}", root.display()),
+        catalog,
+        SIDE,
+        pixels,
+        train,
+        val,
+        config.stored_size,
+    )
+}
+
 fn push_chw_as_hwc(chw: &[u8], pixels: &mut Vec<u8>) {
     let plane = SIDE * SIDE;
     pixels.reserve(PIXELS);
@@ -135,15 +148,5 @@ pub fn open_cifar10(config: &DatasetConfig) -> Result<MemorySource> {
         )?);
     }
     let val = read_records(&root.join(val_file[0]), CIFAR10, catalog.len(), &mut pixels)?;
-    let train = limit_per_class(train, catalog.len(), config.max_train_per_class);
-    let val = limit_per_class(val, catalog.len(), config.max_val_per_class);
-    Ok(MemorySource::new(
-        format!("cifar10 at {}", root.display()),
-        catalog,
-        SIDE,
-        pixels,
-        train,
-        val,
-        config.stored_size,
-    ))
+    Ok(in_memory("cifar10", config, root, catalog, pixels, train, val))
 }
