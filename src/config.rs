@@ -284,7 +284,10 @@ impl ExperimentConfig {
             return Err(invalid("grid.layers", "every n must be between 1 and 7"));
         }
         if self.grid.directions.is_empty() {
-            return Err(invalid("grid.directions", "give at least one of \"AB\", \"BA\""));
+            return Err(invalid(
+                "grid.directions",
+                "give at least one of \"AB\", \"BA\"",
+            ));
         }
         if self.grid.replicates == 0 {
             return Err(invalid("grid.replicates", "must be at least 1"));

@@ -31,7 +31,9 @@ pub enum ExperimentError {
         len: usize,
     },
     /// A stage-2 cell whose base has not finished.
-    #[error("cell `{cell}` copies from `{base}`, which has not finished (no {path}): run stage 1 first")]
+    #[error(
+        "cell `{cell}` copies from `{base}`, which has not finished (no {path}): run stage 1 first"
+    )]
     BaseNotFinished {
         /// The cell.
         cell: String,

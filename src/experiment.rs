@@ -103,11 +103,8 @@ impl Experiment {
         let _lock = lock(&lock_path, cell)?;
         remove_leftover_temporaries(&dir, &lock_path)?;
         if self.is_finished(cell) {
-            return Ok(train_cell(
-                &self.job(cell, None, stop)?,
-                &self.data(cell)?,
-                progress,
-            )?);
+            let result = convnet_train::read_result(&dir.join(RESULT_FILE))?;
+            return Ok(Outcome::AlreadyDone(result));
         }
         let base_checkpoint = match &planned.base {
             Some(base) => {
@@ -179,14 +176,7 @@ impl Experiment {
         for planned in self.plan.cells() {
             let path = self.run.cell(&planned.cell).join(RESULT_FILE);
             if path.is_file() {
-                let bytes = std::fs::read(&path).map_err(|source| ExperimentError::Io {
-                    path: path.clone(),
-                    source,
-                })?;
-                let row = serde_json::from_slice(&bytes).map_err(|e| ExperimentError::Config {
-                    origin: path.display().to_string(),
-                    message: e.to_string(),
-                })?;
+                let row = convnet_train::read_result(&path)?;
                 rows.push(row);
             }
         }

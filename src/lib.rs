@@ -22,8 +22,8 @@ mod reproduce;
 mod run_dir;
 
 pub use config::{
-    DissimilarConfig, Direction, ExperimentConfig, GridConfig, ModelConfig, OutputConfig,
-    Outputs, SplitsConfig,
+    Direction, DissimilarConfig, ExperimentConfig, GridConfig, ModelConfig, OutputConfig, Outputs,
+    SplitsConfig,
 };
 pub use error::ExperimentError;
 pub use experiment::Experiment;

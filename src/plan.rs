@@ -73,7 +73,14 @@ impl Plan {
                 if grid.dissimilar_transfers {
                     for (source, target) in [(HalfId::A, HalfId::B), (HalfId::B, HalfId::A)] {
                         for &n in &grid.layers {
-                            cells.push(Cell::copied(split, source, target, n, Mode::Frozen, replicate));
+                            cells.push(Cell::copied(
+                                split,
+                                source,
+                                target,
+                                n,
+                                Mode::Frozen,
+                                replicate,
+                            ));
                         }
                     }
                 }

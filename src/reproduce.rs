@@ -11,10 +11,10 @@ use std::io::IsTerminal;
 
 use crate::config::ExperimentConfig;
 use crate::error::ExperimentError;
-use crate::run_dir::RunDir;
-use convnet_transfer::CellResult;
 use crate::experiment::Experiment;
 use crate::plan::PlannedCell;
+use crate::run_dir::RunDir;
+use convnet_transfer::CellResult;
 
 /// What happened to the cells of one `reproduce` call.
 #[derive(Debug, Default)]
@@ -87,7 +87,9 @@ pub fn run_cells(
             }
             Ok(Outcome::AlreadyDone(_)) => summary.already_done.push(name),
             Ok(Outcome::Interrupted { iteration }) => {
-                tracing::warn!("cell {name} checkpointed at iteration {iteration}; run again to resume");
+                tracing::warn!(
+                    "cell {name} checkpointed at iteration {iteration}; run again to resume"
+                );
                 summary.interrupted = Some(name);
                 break;
             }
@@ -120,7 +122,13 @@ pub fn draw(
         paper_overlay,
     };
     let mut written = convnet_figures::draw_all(rows, &run.figures(), &options)?;
-    convnet_figures::write_report(rows, &run.figures(), &config.to_toml(), &run.report(), &title)?;
+    convnet_figures::write_report(
+        rows,
+        &run.figures(),
+        &config.to_toml(),
+        &run.report(),
+        &title,
+    )?;
     written.push(run.report());
     Ok(written)
 }

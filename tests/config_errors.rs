@@ -9,7 +9,13 @@ fn load(name: &str) -> ExperimentConfig {
 
 #[test]
 fn every_shipped_config_loads() {
-    for name in ["embedded.toml", "smoke.toml", "tiny-imagenet.toml", "cifar100.toml", "imagenet-paper.toml"] {
+    for name in [
+        "embedded.toml",
+        "smoke.toml",
+        "tiny-imagenet.toml",
+        "cifar100.toml",
+        "imagenet-paper.toml",
+    ] {
         let config = load(name);
         assert!(!Plan::from_config(&config).cells().is_empty(), "{name}");
     }
@@ -23,12 +29,20 @@ fn the_paper_config_plans_the_papers_grid() {
     // 8 random halves + 2 natural/man-made halves + the 1000-class base.
     assert_eq!(plan.stage(1).filter(|c| c.cell.n == 0).count(), 11);
     // Frozen selffers and transfers: 4 splits x 2 directions x 7 n x 2.
-    assert_eq!(count(&|n| n.starts_with("random") && !n.ends_with('+') && !n.contains("base")), 112);
+    assert_eq!(
+        count(&|n| n.starts_with("random") && !n.ends_with('+') && !n.contains("base")),
+        112
+    );
     // Fine-tuned: splits 0 and 1 only.
     assert_eq!(count(&|n| n.ends_with('+')), 56);
-    assert!(names.iter().all(|n| !n.ends_with('+') || n.starts_with("random0") || n.starts_with("random1")));
+    assert!(names
+        .iter()
+        .all(|n| !n.ends_with('+') || n.starts_with("random0") || n.starts_with("random1")));
     // Natural / man-made: frozen transfers both ways; random filters 1..7.
-    assert_eq!(count(&|n| n.starts_with("natman/") && !n.contains("base")), 14);
+    assert_eq!(
+        count(&|n| n.starts_with("natman/") && !n.contains("base")),
+        14
+    );
     assert_eq!(count(&|n| n.starts_with("all/random")), 7);
     // Stage 1 first, indices stable and dense.
     assert!(plan.cells().windows(2).all(|w| w[0].stage <= w[1].stage));
@@ -36,7 +50,9 @@ fn the_paper_config_plans_the_papers_grid() {
 }
 
 fn parse_error(text: &str) -> String {
-    ExperimentConfig::parse(text, "test.toml").unwrap_err().to_string()
+    ExperimentConfig::parse(text, "test.toml")
+        .unwrap_err()
+        .to_string()
 }
 
 fn smoke_text() -> String {
@@ -46,7 +62,10 @@ fn smoke_text() -> String {
 #[test]
 fn a_typo_names_the_key() {
     let err = parse_error(&smoke_text().replace("base_lr", "base_rl"));
-    assert!(err.contains("test.toml") && err.contains("base_rl"), "{err}");
+    assert!(
+        err.contains("test.toml") && err.contains("base_rl"),
+        "{err}"
+    );
     let err = parse_error(&smoke_text().replace("[grid]", "[grid]\nlayer = [1]"));
     assert!(err.contains("layer"), "{err}");
 }
@@ -55,12 +74,19 @@ fn a_typo_names_the_key() {
 fn bad_values_name_the_key() {
     let err = parse_error(&smoke_text().replace("max_iter = 10", "max_iter = 0"));
     assert!(err.contains("max_iter"), "{err}");
-    let err = parse_error(&smoke_text().replace("layers = [1, 2, 3, 4, 5, 6, 7]", "layers = [0, 8]"));
+    let err =
+        parse_error(&smoke_text().replace("layers = [1, 2, 3, 4, 5, 6, 7]", "layers = [0, 8]"));
     assert!(err.contains("grid.layers"), "{err}");
     let err = parse_error(&smoke_text().replace("crop_size = 14", "crop_size = 12"));
     assert!(err.contains("crop_size"), "{err}");
-    let err = parse_error(&smoke_text().replace("finetune_splits = [\"random0\"]", "finetune_splits = [\"random7\"]"));
-    assert!(err.contains("grid.finetune_splits") && err.contains("random7"), "{err}");
+    let err = parse_error(&smoke_text().replace(
+        "finetune_splits = [\"random0\"]",
+        "finetune_splits = [\"random7\"]",
+    ));
+    assert!(
+        err.contains("grid.finetune_splits") && err.contains("random7"),
+        "{err}"
+    );
     let err = parse_error(&smoke_text().replace("device = \"cpu\"", "device = \"tpu\""));
     assert!(err.contains("tpu"), "{err}");
 }

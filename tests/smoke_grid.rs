@@ -30,12 +30,17 @@ fn the_smoke_grid_runs_end_to_end() {
     let rows = experiment.write_results().unwrap();
     assert_eq!(rows.len(), cells.len());
     assert_eq!(read_results(&run_dir.join("results.csv")).unwrap(), rows);
-    assert!(rows.iter().all(|r| (0.0..=1.0).contains(&r.top1) && r.iterations == 10));
+    assert!(rows
+        .iter()
+        .all(|r| (0.0..=1.0).contains(&r.top1) && r.iterations == 10));
     assert_eq!(rows.iter().filter(|r| r.mode == Mode::Random).count(), 7);
 
     let written = draw(experiment.run_dir(), experiment.config(), &rows, true).unwrap();
     for name in ["figure2.png", "figure2.svg", "figure3.png", "figure3.svg"] {
-        assert!(run_dir.join("figures").join(name).is_file(), "{name}: {written:?}");
+        assert!(
+            run_dir.join("figures").join(name).is_file(),
+            "{name}: {written:?}"
+        );
     }
     let report = std::fs::read_to_string(run_dir.join("report.html")).unwrap();
     assert!(rows.iter().all(|r| report.contains(&r.cell)));
@@ -54,8 +59,14 @@ fn a_run_directory_refuses_another_experiment() {
     Experiment::open(smoke(), run_dir.clone()).unwrap();
     let mut changed = smoke();
     changed.solver.max_iter = 20;
-    let err = Experiment::open(changed, run_dir.clone()).err().unwrap().to_string();
-    assert!(err.contains("another configuration") && err.contains("max_iter"), "{err}");
+    let err = Experiment::open(changed, run_dir.clone())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains("another configuration") && err.contains("max_iter"),
+        "{err}"
+    );
     // The device is not part of the experiment.
     let mut moved = smoke();
     moved.device = "cpu".parse().unwrap();
@@ -68,8 +79,15 @@ fn a_stage_two_cell_without_its_base_fails_clearly() {
     let experiment = Experiment::open(smoke(), dir.path().join("smoke")).unwrap();
     let cell = "random0/A3B".parse().unwrap();
     let err = experiment
-        .run_cell(&cell, Arc::new(AtomicBool::new(false)), &mut transferability::train::Progress::hidden())
+        .run_cell(
+            &cell,
+            Arc::new(AtomicBool::new(false)),
+            &mut transferability::train::Progress::hidden(),
+        )
         .unwrap_err()
         .to_string();
-    assert!(err.contains("random0/baseA") && err.contains("stage 1"), "{err}");
+    assert!(
+        err.contains("random0/baseA") && err.contains("stage 1"),
+        "{err}"
+    );
 }

@@ -5,8 +5,8 @@ use crate::figure2::figure2_panels;
 use crate::figure3::figure3_panels;
 use crate::font::ensure_registered;
 use crate::plot::{draw_figure, Panel, FIGURE_WIDTH, PANEL_HEIGHT, TITLE_BAND};
-use convnet_transfer::CellResult;
 use crate::{paper, FigureError};
+use convnet_transfer::CellResult;
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
 

@@ -3,9 +3,9 @@
 use crate::groups::{figure2_curves, mean_line, Curve, Figure2Group};
 use crate::paper::Aggregates;
 use crate::plot::{Annotation, Overlay, Panel, Reference, Series};
-use convnet_transfer::CellResult;
 use crate::stats::{summarise, Summary};
 use crate::style::{CurveStyle, ANB, ANB_PLUS, BASE_B, BNB, BNB_PLUS};
+use convnet_transfer::CellResult;
 use std::collections::BTreeMap;
 
 /// The x-axis description of every figure.

@@ -5,12 +5,12 @@ use crate::figure2::{jittered_points, X_LABEL, Y_LABEL};
 use crate::groups::{dissimilar_curves, mean_line, random_filter_curve, relative_curves, Curve};
 use crate::paper::Aggregates;
 use crate::plot::{Overlay, Panel, Reference, Series};
-use convnet_transfer::CellResult;
 use crate::stats::Summary;
 use crate::style::{
     CurveStyle, DISSIMILAR_1, DISSIMILAR_2, DISSIMILAR_RELATIVE, RANDOM_FILTERS,
     RANDOM_SPLIT_RELATIVE,
 };
+use convnet_transfer::CellResult;
 
 /// The mean line of a curve, as plot coordinates.
 fn line_of(curve: &Curve) -> Vec<(f64, Summary)> {

@@ -1,7 +1,7 @@
 //! Which networks belong to which curve of the paper's figures.
 
-use convnet_transfer::{CellResult, Mode};
 use crate::stats::{mean, summarise, Summary};
+use convnet_transfer::{CellResult, Mode};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The kind of a split, from its name.

@@ -4,8 +4,8 @@
 //! random-filter numbers of Figure 3; `figure2_points.tsv` holds one row per network of Figure 2.
 //! All values are top-1 accuracies (mean of the 10 best validation evaluations of a net).
 
-use convnet_transfer::{CellResult, Mode};
 use crate::FigureError;
+use convnet_transfer::{CellResult, Mode};
 
 /// The embedded `figure2_aggregates.tsv`.
 pub const AGGREGATES_TSV: &str = include_str!("../data/figure2_aggregates.tsv");

@@ -2,8 +2,8 @@
 
 use crate::atomic::write_atomic;
 use crate::base64;
-use convnet_transfer::CellResult;
 use crate::FigureError;
+use convnet_transfer::CellResult;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 

@@ -207,4 +207,3 @@ fn check_class_lines(split: &Split, rows: &[ClassLine]) -> Result<(), (usize, St
     }
     Ok(())
 }
-

@@ -88,11 +88,15 @@ impl Checkpoint {
             .metadata()
             .as_ref()
             .and_then(|m| m.get(STATE_KEY))
-            .ok_or_else(|| bad(format!("no `{STATE_KEY}` metadata: not a training checkpoint")))?;
+            .ok_or_else(|| {
+                bad(format!(
+                    "no `{STATE_KEY}` metadata: not a training checkpoint"
+                ))
+            })?;
         let state: TrainingState = serde_json::from_str(state_json)
             .map_err(|e| bad(format!("bad training state: {e}")))?;
-        let tensors =
-            candle_core::safetensors::load_buffer(&bytes, device).map_err(|e| bad(e.to_string()))?;
+        let tensors = candle_core::safetensors::load_buffer(&bytes, device)
+            .map_err(|e| bad(e.to_string()))?;
         let mut weights = BTreeMap::new();
         let mut momentum = BTreeMap::new();
         for (key, tensor) in tensors {

@@ -105,7 +105,10 @@ mod tests {
         for s in ["auto", "cpu", "cuda:0", "cuda:3"] {
             assert_eq!(s.parse::<DeviceChoice>().unwrap().to_string(), s);
         }
-        assert_eq!("cuda".parse::<DeviceChoice>().unwrap(), DeviceChoice::Cuda(0));
+        assert_eq!(
+            "cuda".parse::<DeviceChoice>().unwrap(),
+            DeviceChoice::Cuda(0)
+        );
         let err = "gpu".parse::<DeviceChoice>().unwrap_err().to_string();
         assert!(err.contains("gpu") && err.contains("cuda:<index>"), "{err}");
         assert!("cuda:x".parse::<DeviceChoice>().is_err());

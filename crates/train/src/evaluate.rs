@@ -33,7 +33,9 @@ fn score_batch(logits: &Tensor, labels: &Tensor) -> Result<(usize, usize, f64), 
     let loss = candle_nn::loss::cross_entropy(logits, labels)?.to_scalar::<f32>()? as f64;
     let k = logits.dim(D::Minus1)?.min(5);
     let order = logits.arg_sort_last_dim(false)?.narrow(1, 0, k)?;
-    let hits = order.broadcast_eq(&labels.unsqueeze(1)?)?.to_dtype(DType::U32)?;
+    let hits = order
+        .broadcast_eq(&labels.unsqueeze(1)?)?
+        .to_dtype(DType::U32)?;
     let top1 = hits.narrow(1, 0, 1)?.sum_all()?.to_scalar::<u32>()? as usize;
     let top5 = hits.sum_all()?.to_scalar::<u32>()? as usize;
     Ok((top1, top5, loss * n as f64))

@@ -29,8 +29,9 @@ pub use error::TrainError;
 pub use evaluate::{evaluate, paper_metric, Evaluation};
 pub use files::write_atomic;
 pub use progress::Progress;
-pub use sgd::{Multipliers, MomentumSgd};
+pub use sgd::{MomentumSgd, Multipliers};
 pub use solver::SolverConfig;
 pub use trainer::{
-    read_metrics, train_cell, CellData, CellJob, Outcome, CHECKPOINT_FILE, METRICS_FILE, RESULT_FILE,
+    read_metrics, read_result, train_cell, CellData, CellJob, Outcome, CHECKPOINT_FILE,
+    METRICS_FILE, RESULT_FILE,
 };

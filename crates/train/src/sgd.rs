@@ -124,8 +124,14 @@ mod tests {
         let w = Var::new(&[1.0f32, -2.0], &dev)?;
         let b = Var::new(&[0.5f32], &dev)?;
         let mults = [
-            Multipliers { lr: 1.0, decay: 1.0 },
-            Multipliers { lr: 2.0, decay: 0.0 },
+            Multipliers {
+                lr: 1.0,
+                decay: 1.0,
+            },
+            Multipliers {
+                lr: 2.0,
+                decay: 0.0,
+            },
         ];
         let mut sgd = MomentumSgd::new(
             [
@@ -144,7 +150,10 @@ mod tests {
         // v_w = 0.01 * ([3,4] + 0.1 * [1,-2]) = [0.031, 0.038]; w = [0.969, -2.038]
         // v_b = 0.02 * 5 = 0.1; b = 0.4
         let wv = w.as_tensor().to_vec1::<f32>()?;
-        assert!((wv[0] - 0.969).abs() < 1e-6 && (wv[1] + 2.038).abs() < 1e-6, "{wv:?}");
+        assert!(
+            (wv[0] - 0.969).abs() < 1e-6 && (wv[1] + 2.038).abs() < 1e-6,
+            "{wv:?}"
+        );
         assert!((b.as_tensor().to_vec1::<f32>()?[0] - 0.4).abs() < 1e-6);
         sgd.step(&loss(&w, &b)?.backward()?, 0.01)?;
         // v_w = 0.9 * 0.031 + 0.01 * (3 + 0.1 * 0.969) = 0.058869

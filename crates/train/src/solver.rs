@@ -134,12 +134,24 @@ mod tests {
     fn errors_name_the_key() {
         let mut s = SolverConfig::paper();
         s.momentum = 1.5;
-        assert!(s.validate().unwrap_err().to_string().starts_with("solver.momentum"));
+        assert!(s
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .starts_with("solver.momentum"));
         let mut s = SolverConfig::paper();
         s.test_interval = 0;
-        assert!(s.validate().unwrap_err().to_string().starts_with("solver.test_interval"));
+        assert!(s
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .starts_with("solver.test_interval"));
         let mut s = SolverConfig::paper();
         s.base_lr = f64::NAN;
-        assert!(s.validate().unwrap_err().to_string().starts_with("solver.base_lr"));
+        assert!(s
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .starts_with("solver.base_lr"));
     }
 }

@@ -100,7 +100,7 @@ pub fn train_cell(
     job.solver.validate()?;
     let result_path = job.dir.join(RESULT_FILE);
     if result_path.is_file() {
-        return Ok(Outcome::AlreadyDone(read_json(&result_path)?));
+        return Ok(Outcome::AlreadyDone(read_result(&result_path)?));
     }
     let seed = job.cell.seed(job.run_seed);
     let checkpoint_path = job.dir.join(CHECKPOINT_FILE);
@@ -274,7 +274,14 @@ fn resume(
     job: &CellJob,
     seed: u64,
     path: &Path,
-) -> Result<(BTreeMap<String, Tensor>, BTreeMap<String, Tensor>, TrainingState), TrainError> {
+) -> Result<
+    (
+        BTreeMap<String, Tensor>,
+        BTreeMap<String, Tensor>,
+        TrainingState,
+    ),
+    TrainError,
+> {
     let checkpoint = Checkpoint::load(path, &job.device)?;
     let expected = job.cell.trainable();
     if checkpoint.state.trainable != expected {
@@ -293,7 +300,12 @@ fn resume(
             expected: seed,
         });
     }
-    let expected_keys: Vec<String> = job.spec.param_shapes().into_iter().map(|(k, _)| k).collect();
+    let expected_keys: Vec<String> = job
+        .spec
+        .param_shapes()
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
     for key in &expected_keys {
         if !checkpoint.weights.contains_key(key) {
             return Err(TrainError::BadCheckpoint {
@@ -314,7 +326,10 @@ fn multipliers(solver: &SolverConfig, key: &str) -> Multipliers {
             decay: solver.bias_decay_mult,
         }
     } else {
-        Multipliers { lr: 1.0, decay: 1.0 }
+        Multipliers {
+            lr: 1.0,
+            decay: 1.0,
+        }
     }
 }
 
@@ -379,7 +394,8 @@ fn with_path(error: TrainError, path: &Path) -> TrainError {
     }
 }
 
-fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, TrainError> {
+/// Reads a finished cell's `result.json`.
+pub fn read_result(path: &Path) -> Result<CellResult, TrainError> {
     let bytes = std::fs::read(path).map_err(|source| TrainError::Io {
         path: path.to_path_buf(),
         source,

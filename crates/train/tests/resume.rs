@@ -15,7 +15,12 @@ fn weights(dir: &std::path::Path) -> Vec<(String, Vec<f32>)> {
         .weights
         .iter()
         .chain(checkpoint.momentum.iter())
-        .map(|(k, t)| (k.clone(), t.flatten_all().unwrap().to_vec1::<f32>().unwrap()))
+        .map(|(k, t)| {
+            (
+                k.clone(),
+                t.flatten_all().unwrap().to_vec1::<f32>().unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -34,9 +39,14 @@ fn resumed_equals_straight() {
     let resumed = root.path().join("resumed");
     let job_resumed = job("all/base", &resumed, tiny_spec(4), s.clone(), None);
     let partial = train_with_stop_at(&job_resumed, &data, 10);
-    assert!(matches!(partial, Outcome::Interrupted { iteration: 10 }), "{partial:?}");
+    assert!(
+        matches!(partial, Outcome::Interrupted { iteration: 10 }),
+        "{partial:?}"
+    );
     job_resumed.stop.store(false, Ordering::SeqCst);
-    let Outcome::Finished(result) = train_cell(&job_resumed, &data, &mut Progress::hidden()).unwrap() else {
+    let Outcome::Finished(result) =
+        train_cell(&job_resumed, &data, &mut Progress::hidden()).unwrap()
+    else {
         panic!("the resumed cell should finish");
     };
     assert_eq!(result.iterations, 24);
@@ -44,7 +54,11 @@ fn resumed_equals_straight() {
 }
 
 /// Trains `job` and raises its stop flag once `at` iterations are done.
-fn train_with_stop_at(job: &convnet_train::CellJob, data: &convnet_train::CellData, at: u64) -> Outcome {
+fn train_with_stop_at(
+    job: &convnet_train::CellJob,
+    data: &convnet_train::CellData,
+    at: u64,
+) -> Outcome {
     let stop = job.stop.clone();
     let mut progress = Progress::observed(move |iteration| {
         if iteration >= at {
@@ -61,7 +75,12 @@ fn a_checkpoint_with_another_mask_is_refused() {
     let data_b = cell_data(&config, HalfId::B);
     let root = tempfile::tempdir().unwrap();
     let base_dir = root.path().join("baseA");
-    train_cell(&job("random0/baseA", &base_dir, tiny_spec(3), solver(8), None), &data_a, &mut Progress::hidden()).unwrap();
+    train_cell(
+        &job("random0/baseA", &base_dir, tiny_spec(3), solver(8), None),
+        &data_a,
+        &mut Progress::hidden(),
+    )
+    .unwrap();
     let base = base_dir.join(CHECKPOINT_FILE);
 
     // Interrupt A3B after 4 iterations, then try to resume its folder as A5B.
@@ -70,6 +89,11 @@ fn a_checkpoint_with_another_mask_is_refused() {
     let outcome = train_with_stop_at(&frozen3, &data_b, 4);
     assert!(matches!(outcome, Outcome::Interrupted { iteration: 4 }));
     let frozen5 = job("random0/A5B", &dir, tiny_spec(3), solver(8), Some(&base));
-    let err = train_cell(&frozen5, &data_b, &mut Progress::hidden()).unwrap_err().to_string();
-    assert!(err.contains("refusing to resume") && err.contains("conv4:frozen"), "{err}");
+    let err = train_cell(&frozen5, &data_b, &mut Progress::hidden())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("refusing to resume") && err.contains("conv4:frozen"),
+        "{err}"
+    );
 }

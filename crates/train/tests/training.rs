@@ -5,15 +5,24 @@ mod common;
 use candle_core::Device;
 use common::{cell_data, dataset, job, solver, tiny_spec};
 use convnet_splits::HalfId;
-use convnet_train::{read_metrics, train_cell, Checkpoint, Outcome, Progress, CHECKPOINT_FILE, METRICS_FILE};
+use convnet_train::{
+    read_metrics, train_cell, Checkpoint, Outcome, Progress, CHECKPOINT_FILE, METRICS_FILE,
+};
 
 #[test]
 fn a_small_net_learns_far_above_chance() {
     let data = cell_data(&dataset(6, 80), HalfId::All);
     let classes = data.half.len();
     let dir = tempfile::tempdir().unwrap();
-    let job = job("all/base", dir.path(), tiny_spec(classes), solver(300), None);
-    let Outcome::Finished(result) = train_cell(&job, &data, &mut Progress::hidden()).unwrap() else {
+    let job = job(
+        "all/base",
+        dir.path(),
+        tiny_spec(classes),
+        solver(300),
+        None,
+    );
+    let Outcome::Finished(result) = train_cell(&job, &data, &mut Progress::hidden()).unwrap()
+    else {
         panic!("the cell should finish");
     };
     let chance = 1.0 / classes as f64;
@@ -26,7 +35,9 @@ fn a_small_net_learns_far_above_chance() {
     assert_eq!(result.mode, convnet_transfer::Mode::Base);
     let metrics = read_metrics(&dir.path().join(METRICS_FILE)).unwrap();
     assert_eq!(metrics.len(), 4, "an evaluation every 75 iterations");
-    assert!(metrics.iter().all(|m| m.images == data.half_images(convnet_data::Subset::Val)));
+    assert!(metrics
+        .iter()
+        .all(|m| m.images == data.half_images(convnet_data::Subset::Val)));
     // A finished cell does nothing when run again.
     assert!(matches!(
         train_cell(&job, &data, &mut Progress::hidden()).unwrap(),
@@ -54,11 +65,21 @@ fn frozen_layers_stay_bitwise_and_finetuned_layers_move() {
         for layer in ["conv1", "conv2", "conv3"] {
             let key = format!("{layer}.weight");
             let same = trained.weights[&key]
-                .flatten_all().unwrap().to_vec1::<f32>().unwrap()
+                .flatten_all()
+                .unwrap()
+                .to_vec1::<f32>()
+                .unwrap()
                 == base[&key].flatten_all().unwrap().to_vec1::<f32>().unwrap();
-            assert_eq!(same, frozen, "{name}: {key} bitwise equal to the base: {same}");
+            assert_eq!(
+                same, frozen,
+                "{name}: {key} bitwise equal to the base: {same}"
+            );
         }
-        assert_eq!(trained.momentum.contains_key("conv1.weight"), !frozen, "{name}");
+        assert_eq!(
+            trained.momentum.contains_key("conv1.weight"),
+            !frozen,
+            "{name}"
+        );
         assert!(trained.momentum.contains_key("conv4.weight"), "{name}");
     }
 }
@@ -75,7 +96,9 @@ fn layers_above_n_start_fresh() {
         &mut Progress::hidden(),
     )
     .unwrap();
-    let base = Checkpoint::load(&base_dir.join(CHECKPOINT_FILE), &Device::Cpu).unwrap().weights;
+    let base = Checkpoint::load(&base_dir.join(CHECKPOINT_FILE), &Device::Cpu)
+        .unwrap()
+        .weights;
     let cell: convnet_transfer::Cell = "random0/A2B".parse().unwrap();
     let init = convnet_transfer::initialise(
         &cell,
@@ -86,11 +109,17 @@ fn layers_above_n_start_fresh() {
     )
     .unwrap();
     let values = |t: &candle_core::Tensor| t.flatten_all().unwrap().to_vec1::<f32>().unwrap();
-    assert_eq!(values(&init.params["conv2.weight"]), values(&base["conv2.weight"]));
+    assert_eq!(
+        values(&init.params["conv2.weight"]),
+        values(&base["conv2.weight"])
+    );
     for key in ["conv3.weight", "fc7.weight", "fc8.weight"] {
         assert_ne!(values(&init.params[key]), values(&base[key]), "{key}");
     }
-    assert_eq!(init.copied, ["conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias"]);
+    assert_eq!(
+        init.copied,
+        ["conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias"]
+    );
 }
 
 #[test]
@@ -100,6 +129,11 @@ fn a_nan_loss_names_the_iteration() {
     let mut solver = solver(50);
     solver.base_lr = 1e12;
     let job = job("all/base", dir.path(), tiny_spec(4), solver, None);
-    let err = train_cell(&job, &data, &mut Progress::hidden()).unwrap_err().to_string();
-    assert!(err.contains("at iteration") && err.contains("all/base"), "{err}");
+    let err = train_cell(&job, &data, &mut Progress::hidden())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("at iteration") && err.contains("all/base"),
+        "{err}"
+    );
 }

@@ -49,13 +49,14 @@ pub fn initialise(
     let mut copied = Vec::new();
     if let Some(base) = cell.base_cell() {
         debug_assert!(matches!(cell.mode, Mode::Frozen | Mode::Finetune));
-        let path = base_checkpoint
-            .filter(|p| p.is_file())
-            .ok_or_else(|| TransferError::MissingBase {
-                cell: cell.to_string(),
-                base: base.to_string(),
-                path: base_checkpoint.map_or_else(PathBuf::new, Path::to_path_buf),
-            })?;
+        let path =
+            base_checkpoint
+                .filter(|p| p.is_file())
+                .ok_or_else(|| TransferError::MissingBase {
+                    cell: cell.to_string(),
+                    base: base.to_string(),
+                    path: base_checkpoint.map_or_else(PathBuf::new, Path::to_path_buf),
+                })?;
         let base_params = load_checkpoint(path, device)?;
         let shapes: HashMap<String, Vec<usize>> = spec.param_shapes().into_iter().collect();
         for layer in &LAYER_NAMES[..cell.n] {

@@ -104,9 +104,19 @@ pub fn parse_results(path: &Path, text: &str) -> Result<Vec<CellResult>, Transfe
         match header.get(i) {
             Some(found) if found == *expected => {}
             Some(found) => {
-                return Err(error(1, expected, format!("the header has `{found}` where `{expected}` belongs")))
+                return Err(error(
+                    1,
+                    expected,
+                    format!("the header has `{found}` where `{expected}` belongs"),
+                ))
             }
-            None => return Err(error(1, expected, "the header lacks this column".to_string())),
+            None => {
+                return Err(error(
+                    1,
+                    expected,
+                    "the header lacks this column".to_string(),
+                ))
+            }
         }
     }
     if let Some(extra) = header.get(COLUMNS.len()) {
@@ -121,7 +131,11 @@ pub fn parse_results(path: &Path, text: &str) -> Result<Vec<CellResult>, Transfe
         let line = record.position().map_or(0, |p| p.line());
         if record.len() != COLUMNS.len() {
             let column = COLUMNS[record.len().min(COLUMNS.len() - 1)];
-            let message = format!("the line has {} fields, the header {}", record.len(), COLUMNS.len());
+            let message = format!(
+                "the line has {} fields, the header {}",
+                record.len(),
+                COLUMNS.len()
+            );
             return Err(error(line, column, message));
         }
         let row: CellResult = record.deserialize(Some(&header)).map_err(|e| {

@@ -48,10 +48,16 @@ fn rows_survive_a_round_trip() {
     assert_eq!(read_results(&path).unwrap(), rows);
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.starts_with(&COLUMNS.join(",")));
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file is left");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no temporary file is left"
+    );
     // No rows: the header alone.
     assert_eq!(format_results(&[]).trim(), COLUMNS.join(","));
-    assert!(parse_results(Path::new("x"), &format_results(&[])).unwrap().is_empty());
+    assert!(parse_results(Path::new("x"), &format_results(&[]))
+        .unwrap()
+        .is_empty());
 }
 
 fn error_of(text: &str) -> (u64, String, String) {

@@ -40,7 +40,9 @@ pub fn open_cifar100(config: &DatasetConfig) -> Result<MemorySource> {
         &mut pixels,
     )?;
     let val = read_records(&root.join("test.bin"), CIFAR100, catalog.len(), &mut pixels)?;
-    Ok(in_memory("cifar100", config, root, catalog, pixels, train, val))
+    Ok(in_memory(
+        "cifar100", config, root, catalog, pixels, train, val,
+    ))
 }
 
 /// The layout of a CIFAR binary record: its length, and the byte holding the label used.
@@ -148,5 +150,7 @@ pub fn open_cifar10(config: &DatasetConfig) -> Result<MemorySource> {
         )?);
     }
     let val = read_records(&root.join(val_file[0]), CIFAR10, catalog.len(), &mut pixels)?;
-    Ok(in_memory("cifar10", config, root, catalog, pixels, train, val))
+    Ok(in_memory(
+        "cifar10", config, root, catalog, pixels, train, val,
+    ))
 }

@@ -136,7 +136,13 @@ pub fn solver(max_iter: u64) -> SolverConfig {
 }
 
 /// A job for `cell` in `dir`, copying from `base` when given.
-pub fn job(cell: &str, dir: &Path, spec: ArchSpec, solver: SolverConfig, base: Option<&Path>) -> CellJob {
+pub fn job(
+    cell: &str,
+    dir: &Path,
+    spec: ArchSpec,
+    solver: SolverConfig,
+    base: Option<&Path>,
+) -> CellJob {
     CellJob {
         cell: cell.parse::<Cell>().unwrap(),
         dir: dir.to_path_buf(),
