@@ -105,6 +105,19 @@ enum Command {
         #[arg(long, default_value_t = 8)]
         max_parallel: u32,
     },
+    /// Check the paper's five findings on a run: each criterion (fixed in advance, see
+    /// docs/results.md), the numbers it reads and whether it holds.
+    Findings {
+        /// Run directory (default: runs/embedded).
+        #[arg(long, default_value = "runs/embedded")]
+        run_dir: PathBuf,
+        /// Check the paper's own published numbers instead of a run.
+        #[arg(long, conflicts_with = "run_dir")]
+        paper: bool,
+        /// Print one Markdown table instead of one block per finding.
+        #[arg(long)]
+        markdown: bool,
+    },
     /// Write the HTML report (figures inline, every cell, the configuration) from results.csv.
     Report {
         /// Run directory (default: runs/embedded).
@@ -180,6 +193,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 "submit with: bash {}",
                 exp.run_dir().root().join("submit.sh").display()
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Findings {
+            run_dir,
+            paper,
+            markdown,
+        } => {
+            findings(&run_dir, paper, markdown)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Report { run_dir } => {
@@ -318,14 +339,61 @@ fn run_cell(args: &ExperimentArgs, index: Option<usize>, name: Option<&str>) -> 
     }
 }
 
-fn plot(run_dir: &Path, paper: bool) -> Result<()> {
-    let run = RunDir::new(run_dir);
-    let config = ExperimentConfig::load(&run.config())
-        .with_context(|| format!("{} is not a run directory", run_dir.display()))?;
+/// The rows of a run's results.csv; an error when it holds none.
+fn finished_rows(run: &RunDir) -> Result<Vec<transferability::transfer::CellResult>> {
     let rows = transferability::transfer::read_results(&run.results())?;
     if rows.is_empty() {
         bail!("{} holds no finished cell yet", run.results().display());
     }
+    Ok(rows)
+}
+
+fn findings(run_dir: &Path, paper: bool, markdown: bool) -> Result<()> {
+    use transferability::figures::{check_findings, findings_markdown, Verdict};
+    let (source, rows) = if paper {
+        (
+            "the paper's published numbers".to_owned(),
+            transferability::figures::paper::networks()?,
+        )
+    } else {
+        let run = RunDir::new(run_dir);
+        (run.results().display().to_string(), finished_rows(&run)?)
+    };
+    let findings = check_findings(&rows);
+    if markdown {
+        print!("{}", findings_markdown(&findings));
+        return Ok(());
+    }
+    println!(
+        "The paper's five findings on {source} ({} networks)\n",
+        rows.len()
+    );
+    for f in &findings {
+        println!(
+            "{}. {}: {}",
+            f.number,
+            f.claim,
+            f.verdict.label().to_uppercase()
+        );
+        println!("   criterion: {}", f.criterion);
+        match &f.verdict {
+            Verdict::NotEnoughData(why) => println!("   missing:   {why}"),
+            _ => println!("   measured:  {}", f.evidence),
+        }
+    }
+    let holding = findings
+        .iter()
+        .filter(|f| f.verdict == Verdict::Holds)
+        .count();
+    println!("\n{holding} of {} findings hold.", findings.len());
+    Ok(())
+}
+
+fn plot(run_dir: &Path, paper: bool) -> Result<()> {
+    let run = RunDir::new(run_dir);
+    let config = ExperimentConfig::load(&run.config())
+        .with_context(|| format!("{} is not a run directory", run_dir.display()))?;
+    let rows = finished_rows(&run)?;
     for path in draw(&run, &config, &rows, paper || config.output.paper_overlay)? {
         println!("wrote {}", path.display());
     }

@@ -1,6 +1,6 @@
 //! Figure 2: top-1 against n for baseB, BnB, BnB+, AnB, AnB+ on the random splits.
 
-use crate::groups::{figure2_curves, mean_line, Curve, Figure2Group};
+use crate::groups::{figure2_curves, mean_at, mean_line, Curve, Figure2Group};
 use crate::paper::Aggregates;
 use crate::plot::{Annotation, Overlay, Panel, Reference, Series};
 use crate::stats::{summarise, Summary};
@@ -75,17 +75,6 @@ fn paper_line(group: Figure2Group, paper: &Aggregates) -> Option<Vec<(f64, f64)>
     let mut line = vec![(0.0, paper.base_b)];
     line.extend(values.iter().enumerate().map(|(i, v)| (i as f64 + 1.0, *v)));
     Some(line)
-}
-
-/// Mean of a group at `n`, if it has values there.
-fn mean_at(curves: &BTreeMap<Figure2Group, Curve>, group: Figure2Group, n: u32) -> Option<f64> {
-    let values: Vec<f64> = curves
-        .get(&group)?
-        .get(&n)?
-        .iter()
-        .map(|o| o.value)
-        .collect();
-    (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
 }
 
 /// The four findings of the paper, placed at the data they are read from, each with the value

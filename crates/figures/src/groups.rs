@@ -123,6 +123,21 @@ pub(crate) fn figure2_curves(rows: &[CellResult]) -> BTreeMap<Figure2Group, Curv
     curves
 }
 
+/// Mean of a group at `n`, if it has values there.
+pub(crate) fn mean_at(
+    curves: &BTreeMap<Figure2Group, Curve>,
+    group: Figure2Group,
+    n: u32,
+) -> Option<f64> {
+    let values: Vec<f64> = curves
+        .get(&group)?
+        .get(&n)?
+        .iter()
+        .map(|o| o.value)
+        .collect();
+    (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+}
+
 /// Mean top-1 of the base nets of (`split`, `target`) with `seed`, or over every seed if that
 /// seed has none.
 pub(crate) fn base_of(rows: &[CellResult], split: &str, target: &str, seed: u64) -> Option<f64> {

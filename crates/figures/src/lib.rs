@@ -7,6 +7,7 @@
 //!   the paper's findings) and `figure3.{svg,png}` (dissimilar split and random filters; relative
 //!   top-1 in points), each drawn only when the rows hold data for it.
 //! - [`write_report`]: a self-contained `report.html`.
+//! - [`check_findings`]: the paper's five findings as fixed criteria, checked on a run.
 //! - [`paper`]: the published values, embedded.
 //!
 //! Text is drawn with DejaVu Sans embedded through the `dejavu` crate, so figures render on a
@@ -19,6 +20,7 @@ mod draw;
 mod error;
 mod figure2;
 mod figure3;
+mod findings;
 mod font;
 mod groups;
 pub mod paper;
@@ -29,4 +31,7 @@ mod style;
 
 pub use draw::{draw_all, FigureOptions};
 pub use error::FigureError;
+pub use findings::{
+    check_findings, findings_markdown, Finding, Verdict, CLEAR_MARGIN, FAR_MARGIN, SMALL_MARGIN,
+};
 pub use report::{render_report, write_report};

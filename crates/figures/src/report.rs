@@ -2,6 +2,7 @@
 
 use crate::atomic::write_atomic;
 use crate::base64;
+use crate::findings::{check_findings, Verdict};
 use crate::FigureError;
 use convnet_transfer::CellResult;
 use std::fmt::Write as _;
@@ -22,6 +23,7 @@ table { border-collapse: collapse; font-size: 0.8em; width: 100%; }
 th, td { padding: 0.22em 0.45em; border-bottom: 1px solid #eee; text-align: right; white-space: nowrap; }
 th { background: #f4f4f4; }
 td.text, th.text { text-align: left; }
+td.wrap { white-space: normal; min-width: 12em; }
 tbody tr:nth-child(even) { background: #fafafa; }
 dl.summary { display: grid; grid-template-columns: max-content auto; gap: 0.2em 1.5em; }
 dl.summary dt { color: #555; }
@@ -193,6 +195,32 @@ fn table_html(rows: &[CellResult]) -> String {
     html
 }
 
+/// The paper's five findings checked on `rows`, as a table.
+fn findings_html(rows: &[CellResult]) -> String {
+    let mut html = String::from(
+        "<div class=\"table\">\n<table>\n<thead><tr><th>#</th><th class=\"text\">finding</th>\
+         <th class=\"text\">criterion</th><th class=\"text\">measured</th><th class=\"text\">verdict</th></tr></thead>\n<tbody>\n",
+    );
+    for f in check_findings(rows) {
+        let measured = match &f.verdict {
+            Verdict::NotEnoughData(why) => why.clone(),
+            _ => f.evidence.clone(),
+        };
+        let _ = writeln!(
+            html,
+            "<tr><td>{}</td><td class=\"text wrap\">{}</td><td class=\"text wrap\">{}</td>\
+             <td class=\"text wrap\">{}</td><td class=\"text\"><b>{}</b></td></tr>",
+            f.number,
+            escape(f.claim),
+            escape(f.criterion),
+            escape(&measured),
+            f.verdict.label()
+        );
+    }
+    html.push_str("</tbody>\n</table>\n</div>\n");
+    html
+}
+
 /// The whole page.
 pub fn render_report(
     rows: &[CellResult],
@@ -207,10 +235,11 @@ pub fn render_report(
          <title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
          <h1>{title}</h1>\n<p class=\"meta\">How transferable are features in deep neural networks? \
          (Yosinski et al., 2014), reproduced. top1 is the mean of the best validation top-1 values of a net.</p>\n\
-         <h2>Summary</h2>\n{}<h2>Figures</h2>\n{}<h2>Every cell</h2>\n{}<h2>Configuration</h2>\n<pre>{}</pre>\n\
+         <h2>Summary</h2>\n{}<h2>Figures</h2>\n{}<h2>The five findings</h2>\n{}<h2>Every cell</h2>\n{}<h2>Configuration</h2>\n<pre>{}</pre>\n\
          </body>\n</html>\n",
         summary_html(rows),
         figures_html(figures_dir)?,
+        findings_html(rows),
         table_html(rows),
         escape(config_toml)
     ))
