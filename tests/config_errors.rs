@@ -9,13 +9,15 @@ fn load(name: &str) -> ExperimentConfig {
 
 #[test]
 fn every_shipped_config_loads() {
-    for name in [
-        "embedded.toml",
-        "smoke.toml",
-        "tiny-imagenet.toml",
-        "cifar100.toml",
-        "imagenet-paper.toml",
-    ] {
+    let dir = format!("{}/configs", env!("CARGO_MANIFEST_DIR"));
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".toml"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 6, "{names:?}");
+    for name in &names {
         let config = load(name);
         assert!(!Plan::from_config(&config).cells().is_empty(), "{name}");
     }

@@ -114,7 +114,8 @@ enum Command {
         /// Check the paper's own published numbers instead of a run.
         #[arg(long, conflicts_with = "run_dir")]
         paper: bool,
-        /// Print one Markdown table instead of one block per finding.
+        /// Print Markdown tables instead: the findings, then the per-layer numbers beside
+        /// the paper's.
         #[arg(long)]
         markdown: bool,
     },
@@ -349,7 +350,9 @@ fn finished_rows(run: &RunDir) -> Result<Vec<transferability::transfer::CellResu
 }
 
 fn findings(run_dir: &Path, paper: bool, markdown: bool) -> Result<()> {
-    use transferability::figures::{check_findings, findings_markdown, Verdict};
+    use transferability::figures::{
+        check_findings, comparison_markdown, findings_markdown, Verdict,
+    };
     let (source, rows) = if paper {
         (
             "the paper's published numbers".to_owned(),
@@ -362,6 +365,10 @@ fn findings(run_dir: &Path, paper: bool, markdown: bool) -> Result<()> {
     let findings = check_findings(&rows);
     if markdown {
         print!("{}", findings_markdown(&findings));
+        if !paper {
+            let published = transferability::figures::paper::networks()?;
+            print!("\n{}", comparison_markdown(&rows, &published, "paper"));
+        }
         return Ok(());
     }
     println!(

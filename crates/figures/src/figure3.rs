@@ -81,11 +81,9 @@ fn top_panel(rows: &[CellResult], paper: Option<&Aggregates>) -> Panel {
 fn bottom_panel(rows: &[CellResult], paper: Option<&Aggregates>) -> Panel {
     let relative = relative_curves(rows);
     let mut panel = Panel {
-        caption:
-            "Relative top-1: AnB minus baseB, dissimilar AnB minus its base, random minus all/base"
-                .into(),
+        caption: "Top-1 relative to the matching base net".into(),
         x_label: X_LABEL.into(),
-        y_label: "Relative top-1, points (higher is better)".into(),
+        y_label: "Top-1 minus own base, points (higher is better)".into(),
         y_in_points: true,
         references: vec![Reference {
             label: "no change".into(),

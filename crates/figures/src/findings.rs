@@ -305,6 +305,69 @@ pub fn findings_markdown(findings: &[Finding]) -> String {
     out
 }
 
+/// One row of [`comparison_markdown`].
+#[derive(Clone, Copy)]
+enum Quantity {
+    /// A Figure 2 group minus baseB.
+    Group(Figure2Group),
+    /// Dissimilar-split transfers minus their target's base.
+    Dissimilar,
+    /// Random-filter nets minus `all/base`.
+    RandomFilters,
+}
+
+impl Quantity {
+    const ALL: [(&'static str, Quantity); 6] = [
+        ("BnB - baseB", Quantity::Group(Figure2Group::BnB)),
+        ("AnB - baseB", Quantity::Group(Figure2Group::AnB)),
+        ("BnB+ - baseB", Quantity::Group(Figure2Group::BnBPlus)),
+        ("AnB+ - baseB", Quantity::Group(Figure2Group::AnBPlus)),
+        ("dissimilar AnB - its base", Quantity::Dissimilar),
+        ("random filters - all/base", Quantity::RandomFilters),
+    ];
+
+    /// The value at `n`, in percentage points.
+    fn at(self, agg: &Aggregates, n: u32) -> Option<f64> {
+        match self {
+            Quantity::Group(group) => {
+                Some(100.0 * (mean_at(&agg.figure2, group, n)? - agg.base_b?))
+            }
+            Quantity::Dissimilar => curve_mean(&agg.dissimilar, n),
+            Quantity::RandomFilters => curve_mean(&agg.random_filters, n),
+        }
+    }
+}
+
+/// The per-layer numbers behind the findings, for a run beside a reference (normally the
+/// paper's networks): one Markdown table, in percentage points relative to the matching base
+/// net, a dash where a run has no network; then both baseB values.
+pub fn comparison_markdown(
+    rows: &[CellResult],
+    reference: &[CellResult],
+    reference_name: &str,
+) -> String {
+    let (run, paper) = (Aggregates::of(rows), Aggregates::of(reference));
+    let mut out = String::from(
+        "| points vs base | | n = 1 | 2 | 3 | 4 | 5 | 6 | 7 |\n|---|---|---|---|---|---|---|---|---|\n",
+    );
+    for (name, quantity) in Quantity::ALL {
+        for (source, agg) in [("this run", &run), (reference_name, &paper)] {
+            let values: Vec<String> = (1..=7)
+                .map(|n| quantity.at(agg, n).map_or_else(|| "–".to_owned(), signed))
+                .collect();
+            let _ = writeln!(out, "| {name} | {source} | {} |", values.join(" | "));
+        }
+    }
+    let base = |agg: &Aggregates| agg.base_b.map_or_else(|| "–".to_owned(), pts);
+    let _ = writeln!(
+        out,
+        "\nbaseB (top-1, %): this run {}, {reference_name} {}.",
+        base(&run),
+        base(&paper)
+    );
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -357,6 +420,12 @@ mod tests {
             Verdict::NotEnoughData("no random-filter net at n = 4".into())
         );
         let markdown = findings_markdown(&findings);
+        let comparison = comparison_markdown(&rows, &paper::networks().unwrap(), "paper");
+        assert!(
+            comparison
+                .contains("| random filters - all/base | this run | -8.5 | -17.4 | -57.5 | – |"),
+            "{comparison}"
+        );
         assert!(
             markdown.contains("no random-filter net at n = 4"),
             "{markdown}"

@@ -32,6 +32,7 @@ mod style;
 pub use draw::{draw_all, FigureOptions};
 pub use error::FigureError;
 pub use findings::{
-    check_findings, findings_markdown, Finding, Verdict, CLEAR_MARGIN, FAR_MARGIN, SMALL_MARGIN,
+    check_findings, comparison_markdown, findings_markdown, Finding, Verdict, CLEAR_MARGIN,
+    FAR_MARGIN, SMALL_MARGIN,
 };
 pub use report::{render_report, write_report};

@@ -58,7 +58,11 @@ fn a_full_grid_gives_both_figures_with_two_panels() {
         );
         check_svg(
             &dir.path().join("figure3.svg"),
-            &["natman AnB", "random filters", "Relative top-1"],
+            &[
+                "natman AnB",
+                "random filters",
+                "relative to the matching base net",
+            ],
         );
         let paper = std::fs::read_to_string(dir.path().join("figure2.svg"))
             .unwrap()

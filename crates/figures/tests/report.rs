@@ -24,7 +24,10 @@ fn the_report_holds_every_cell_the_figures_and_the_configuration() {
             row.cell
         );
     }
-    assert_eq!(html.matches("<tr>").count(), rows.len() + 1);
+    // The table of every cell and the table of the five findings, each with its header row.
+    assert_eq!(html.matches("<tr>").count(), (rows.len() + 1) + (5 + 1));
+    assert!(html.contains("<h2>The five findings</h2>"));
+    assert!(html.contains("Fragile co-adaptation"));
     assert_eq!(html.matches("data:image/png;base64,").count(), 2);
     assert!(html.contains("name = &quot;synthetic &lt;grid&gt;&quot;"));
     assert!(html.contains("<title>Synthetic &amp; grid</title>"));

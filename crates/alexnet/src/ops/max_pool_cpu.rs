@@ -60,15 +60,43 @@ impl Geometry {
         let y1 = (y0 + self.kernel).min(self.h);
         let x1 = (x0 + self.kernel).min(self.w);
         let mut best = y0 * self.w + x0;
+        let mut best_value = plane[best];
         for y in y0..y1 {
-            for x in x0..x1 {
-                let i = y * self.w + x;
-                if plane[i] > plane[best] {
+            let start = y * self.w + x0;
+            for (i, &value) in (start..).zip(&plane[start..y * self.w + x1]) {
+                if value > best_value {
                     best = i;
+                    best_value = value;
                 }
             }
         }
         best
+    }
+
+    /// Pools one plane into `out` (`oh * ow`): the maximum of each window along each row
+    /// into `rows` (`h * ow`), then down each column. Branch-free, so it vectorises; the
+    /// value is the one [`Geometry::argmax`] points at.
+    fn pool_plane<T: Copy + PartialOrd>(&self, plane: &[T], rows: &mut [T], out: &mut [T]) {
+        let max = |a: T, b: T| if b > a { b } else { a };
+        for (row, pooled) in plane
+            .chunks_exact(self.w)
+            .zip(rows.chunks_exact_mut(self.ow))
+        {
+            for (ox, cell) in pooled.iter_mut().enumerate() {
+                let x0 = ox * self.stride;
+                let window = &row[x0..(x0 + self.kernel).min(self.w)];
+                *cell = window[1..].iter().fold(window[0], |m, &v| max(m, v));
+            }
+        }
+        for (oy, pooled) in out.chunks_exact_mut(self.ow).enumerate() {
+            let y0 = oy * self.stride;
+            pooled.copy_from_slice(&rows[y0 * self.ow..(y0 + 1) * self.ow]);
+            for y in y0 + 1..(y0 + self.kernel).min(self.h) {
+                for (cell, &v) in pooled.iter_mut().zip(&rows[y * self.ow..(y + 1) * self.ow]) {
+                    *cell = max(*cell, v);
+                }
+            }
+        }
     }
 }
 
@@ -96,12 +124,9 @@ fn forward<T: Copy + PartialOrd + Default + Send + Sync>(
     out.par_chunks_mut(per * g.oh * g.ow)
         .zip(src.par_chunks(per * g.h * g.w))
         .for_each(|(out, src)| {
+            let mut rows = vec![T::default(); g.h * g.ow];
             for (out, plane) in out.chunks_mut(g.oh * g.ow).zip(src.chunks(g.h * g.w)) {
-                for oy in 0..g.oh {
-                    for ox in 0..g.ow {
-                        out[oy * g.ow + ox] = plane[g.argmax(plane, oy, ox)];
-                    }
-                }
+                g.pool_plane(plane, &mut rows, out);
             }
         });
     out
