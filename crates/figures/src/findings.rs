@@ -163,12 +163,12 @@ fn fragile_co_adaptation(agg: &Aggregates) -> Result<(String, bool), Verdict> {
     let high = top.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let dip = base - low;
     let evidence = format!(
-        "baseB {}; lowest BnB at n = 4-5 {} (a dip of {} pts); best BnB at n = 6-7 {} ({} pts back)",
+        "baseB {}; lowest BnB at n = 4-5 {} ({} pts vs baseB); best BnB at n = 6-7 {} ({} pts from that low)",
         pts(base),
         pts(low),
-        pts(dip),
+        signed(-100.0 * dip),
         pts(high),
-        pts(high - low)
+        signed(100.0 * (high - low))
     );
     Ok((
         evidence,
