@@ -142,9 +142,37 @@ fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", error_chain(&e));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// An error and its causes, joined by `: `, each cause left out when the text before it already
+/// says it (error types that print their source would otherwise repeat it).
+fn error_chain(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&cause);
+        }
+    }
+    text
+}
+
+/// The default configuration: `configs/embedded.toml` under the working directory, or in this
+/// checkout when `cargo xtask` runs from one of its subdirectories.
+fn default_config() -> PathBuf {
+    let local = PathBuf::from("configs/embedded.toml");
+    let checkout = Path::new(env!("CARGO_MANIFEST_DIR")).join("../configs/embedded.toml");
+    if local.is_file() || !checkout.is_file() {
+        local
+    } else {
+        checkout
     }
 }
 
@@ -222,7 +250,7 @@ fn open(args: &ExperimentArgs) -> Result<Experiment> {
     let path = match (&args.config, saved) {
         (Some(path), _) => path.clone(),
         (None, Some(saved)) if saved.is_file() => saved,
-        (None, _) => PathBuf::from("configs/embedded.toml"),
+        (None, _) => default_config(),
     };
     let mut config = ExperimentConfig::load(&path)?;
     if let Some(data) = &args.data {

@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use candle_core::{DType, Device, Tensor};
+use candle_core::{DType, Tensor};
 use candle_nn::VarBuilder;
 use convnet_alexnet::{init_params, varmap_from_params, AlexNet, ArchSpec, Pass};
 use convnet_train::{DeviceChoice, MomentumSgd, Multipliers};
