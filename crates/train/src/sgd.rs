@@ -63,16 +63,18 @@ impl MomentumSgd {
             let Some(grad) = grads.get(slot.var.as_tensor()) else {
                 continue;
             };
-            let w = slot.var.as_tensor();
+            // Detached: the update must not carry the step's graph (the gradients hold it), or
+            // every momentum buffer would keep every earlier step's activations alive.
+            let (grad, w) = (grad.detach(), slot.var.as_tensor().detach());
             let decay = self.weight_decay * slot.multipliers.decay;
             let direction = if decay == 0.0 {
                 grad.clone()
             } else {
-                (grad + (w * decay)?)?
+                (&grad + (&w * decay)?)?
             };
             let velocity =
                 ((&slot.velocity * self.momentum)? + (direction * (lr * slot.multipliers.lr))?)?;
-            slot.var.set(&(w - &velocity)?)?;
+            slot.var.set(&(&w - &velocity)?)?;
             slot.velocity = velocity;
         }
         Ok(())
@@ -161,6 +163,14 @@ mod tests {
         assert!((wv[0] - (0.969 - 0.058869)).abs() < 1e-6, "{wv:?}");
         // v_b = 0.9 * 0.1 + 0.1 = 0.19; b = 0.21
         assert!((b.as_tensor().to_vec1::<f32>()?[0] - 0.21).abs() < 1e-6);
+        // The momentum buffers hold values only, no graph: a buffer that tracked its ops would
+        // keep every earlier step's activations alive (memory growing with each iteration).
+        for (key, velocity) in sgd.velocities() {
+            assert!(
+                !velocity.track_op(),
+                "momentum buffer `{key}` holds a graph"
+            );
+        }
         Ok(())
     }
 }
