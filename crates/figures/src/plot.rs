@@ -309,11 +309,13 @@ pub(crate) fn draw_panel<DB: DrawingBackend>(
             String::new()
         }
     };
+    // Points: whole numbers unless the axis spans only a few points (ticks every 0.5 or less).
+    let point_decimals: usize = if y_max - y_min < 8.0 { 1 } else { 0 };
     let y_ticks = move |y: &f64| {
-        if in_points && y.abs() < 0.5 {
+        if in_points && y.abs() < 0.5 * 10f64.powi(-(point_decimals as i32)) {
             "0".to_string()
         } else if in_points {
-            format!("{y:+.0}")
+            format!("{y:+.point_decimals$}")
         } else {
             format!("{y:.decimals$}")
         }
