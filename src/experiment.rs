@@ -188,19 +188,23 @@ impl Experiment {
     /// Runners finishing at the same time (Slurm array tasks) take turns: the rebuild holds
     /// the run directory's `.results.lock`.
     pub fn write_results(&self) -> Result<Vec<CellResult>, ExperimentError> {
-        let lock_path = self.run.root().join(".results.lock");
-        let lock = File::create(&lock_path).map_err(|source| ExperimentError::Io {
-            path: lock_path.clone(),
-            source,
-        })?;
-        lock.lock().map_err(|source| ExperimentError::Io {
-            path: lock_path,
-            source,
-        })?;
+        let _lock = wait_for_lock(&self.run.root().join(".results.lock"))?;
         let rows = self.results()?;
         convnet_transfer::write_results(&self.run.results(), &rows)?;
         Ok(rows)
     }
+}
+
+/// Locks the file at `path` (created if needed), waiting for any other holder; the lock is
+/// held until the returned file is dropped.
+pub(crate) fn wait_for_lock(path: &std::path::Path) -> Result<File, ExperimentError> {
+    let io = |source| ExperimentError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = File::create(path).map_err(io)?;
+    file.lock().map_err(io)?;
+    Ok(file)
 }
 
 /// Holds a cell's lock file locked until dropped.
@@ -222,10 +226,10 @@ fn lock(path: &std::path::Path, cell: &Cell) -> Result<File, ExperimentError> {
     }
 }
 
-/// Removes the temporary files of atomic writes (dot files other than the lock) from a cell's
-/// folder: only the holder of the cell's lock writes there, so any such file is what a
-/// killed runner left behind, never a write in progress.
-fn remove_leftover_temporaries(
+/// Removes the temporary files of atomic writes (dot files other than the lock) from a folder
+/// that only the holder of `lock` writes to (a cell's folder, `figures/`): any such file is
+/// what a killed runner left behind, never a write in progress.
+pub(crate) fn remove_leftover_temporaries(
     dir: &std::path::Path,
     lock: &std::path::Path,
 ) -> Result<(), ExperimentError> {

@@ -11,7 +11,7 @@ use std::io::IsTerminal;
 
 use crate::config::ExperimentConfig;
 use crate::error::ExperimentError;
-use crate::experiment::Experiment;
+use crate::experiment::{remove_leftover_temporaries, wait_for_lock, Experiment};
 use crate::plan::PlannedCell;
 use crate::run_dir::RunDir;
 use convnet_transfer::CellResult;
@@ -121,7 +121,16 @@ pub fn draw(
         title: title.clone(),
         paper_overlay,
     };
-    let mut written = convnet_figures::draw_all(rows, &run.figures(), &options)?;
+    // One drawer at a time; what a killed drawer left in `figures/` goes first.
+    let figures = run.figures();
+    std::fs::create_dir_all(&figures).map_err(|source| ExperimentError::Io {
+        path: figures.clone(),
+        source,
+    })?;
+    let lock = figures.join(".lock");
+    let _lock = wait_for_lock(&lock)?;
+    remove_leftover_temporaries(&figures, &lock)?;
+    let mut written = convnet_figures::draw_all(rows, &figures, &options)?;
     convnet_figures::write_report(
         rows,
         &run.figures(),

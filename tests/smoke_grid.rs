@@ -35,7 +35,16 @@ fn the_smoke_grid_runs_end_to_end() {
         .all(|r| (0.0..=1.0).contains(&r.top1) && r.iterations == 10));
     assert_eq!(rows.iter().filter(|r| r.mode == Mode::Random).count(), 7);
 
+    // What a drawer killed mid-write leaves behind is removed by the next drawing.
+    let leftover = run_dir.join("figures").join(".tmp99999.figure2.png");
+    std::fs::create_dir_all(leftover.parent().unwrap()).unwrap();
+    std::fs::write(&leftover, b"half a PNG").unwrap();
     let written = draw(experiment.run_dir(), experiment.config(), &rows, true).unwrap();
+    assert!(
+        !leftover.exists(),
+        "{} survived a drawing",
+        leftover.display()
+    );
     for name in ["figure2.png", "figure2.svg", "figure3.png", "figure3.svg"] {
         assert!(
             run_dir.join("figures").join(name).is_file(),
