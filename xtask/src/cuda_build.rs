@@ -320,11 +320,7 @@ fn finish_layout(root: &Path) -> Result<()> {
 /// Runs `cargo` with `args` in the workspace root, with `env` added; fails on a non-zero exit.
 fn cargo(env: &[(String, OsString)], args: &[OsString]) -> Result<()> {
     let started = Instant::now();
-    let shown = args
-        .iter()
-        .map(|a| a.to_string_lossy())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let shown = command_line(args);
     println!("cargo {shown}");
     let mut command = cargo_command(env);
     command.args(args);
@@ -333,10 +329,18 @@ fn cargo(env: &[(String, OsString)], args: &[OsString]) -> Result<()> {
     Ok(())
 }
 
+/// `args` as one line, for messages.
+fn command_line(args: &[OsString]) -> String {
+    args.iter()
+        .map(|a| a.to_string_lossy())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn cargo_command(env: &[(String, OsString)]) -> Command {
     let program = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(program);
-    command.current_dir(workspace_root());
+    command.current_dir(crate::workspace_root());
     command.envs(env.iter().map(|(k, v)| (k, v)));
     command
 }
@@ -344,11 +348,7 @@ fn cargo_command(env: &[(String, OsString)]) -> Command {
 /// Builds a test binary without running it and returns its path, read from cargo's JSON
 /// messages.
 fn build_test_binary(env: &[(String, OsString)], args: &[OsString]) -> Result<PathBuf> {
-    let shown = args
-        .iter()
-        .map(|a| a.to_string_lossy())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let shown = command_line(args);
     println!("cargo {shown}");
     let mut command = cargo_command(env);
     command
@@ -395,14 +395,6 @@ fn copy_file(from: &Path, to: &Path) -> Result<()> {
     fs::copy(from, to)
         .map(|_| ())
         .with_context(|| format!("copying {} to {}", from.display(), to.display()))
-}
-
-/// The workspace root: the folder above this package.
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lies inside the workspace")
-        .to_path_buf()
 }
 
 fn absolute(path: &Path) -> Result<PathBuf> {

@@ -164,11 +164,19 @@ fn error_chain(error: &anyhow::Error) -> String {
     text
 }
 
+/// The workspace root: the folder above this package.
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lies inside the workspace")
+        .to_path_buf()
+}
+
 /// The default configuration: `configs/embedded.toml` under the working directory, or in this
 /// checkout when `cargo xtask` runs from one of its subdirectories.
 fn default_config() -> PathBuf {
     let local = PathBuf::from("configs/embedded.toml");
-    let checkout = Path::new(env!("CARGO_MANIFEST_DIR")).join("../configs/embedded.toml");
+    let checkout = workspace_root().join("configs/embedded.toml");
     if local.is_file() || !checkout.is_file() {
         local
     } else {

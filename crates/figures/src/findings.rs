@@ -7,7 +7,7 @@
 //! Margins are fractions of `baseB`, so that one criterion serves a 62 % ImageNet net and a
 //! 30 % net on a small dataset alike.
 
-use crate::groups::{figure2_curves, mean_at, relative_curves, Curve, Figure2Group};
+use crate::groups::{curve_mean, figure2_curves, mean_at, relative_curves, Curve, Figure2Group};
 use convnet_transfer::CellResult;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -66,12 +66,6 @@ fn signed(points: f64) -> String {
     format!("{points:+.1}")
 }
 
-/// Mean of the observations of a curve at `n`.
-fn curve_mean(curve: &Curve, n: u32) -> Option<f64> {
-    let values = curve.get(&n)?;
-    (!values.is_empty()).then(|| values.iter().map(|o| o.value).sum::<f64>() / values.len() as f64)
-}
-
 /// The values of `f` at every `n` of `ns`, or the first `n` that has none.
 fn at_each(
     ns: impl IntoIterator<Item = u32>,
@@ -80,8 +74,8 @@ fn at_each(
     ns.into_iter().map(|n| f(n).ok_or(n)).collect()
 }
 
-/// The aggregates every criterion reads.
-struct Aggregates {
+/// The aggregates of a set of networks that every criterion reads.
+struct Measured {
     base_b: Option<f64>,
     figure2: BTreeMap<Figure2Group, Curve>,
     dissimilar: Curve,
@@ -89,11 +83,11 @@ struct Aggregates {
     random_filters: Curve,
 }
 
-impl Aggregates {
+impl Measured {
     fn of(rows: &[CellResult]) -> Self {
         let figure2 = figure2_curves(rows);
         let relative = relative_curves(rows);
-        Aggregates {
+        Measured {
             base_b: mean_at(&figure2, Figure2Group::BaseB, 0),
             figure2,
             dissimilar: relative.dissimilar,
@@ -134,13 +128,13 @@ fn finding(
     }
 }
 
-fn base_b(agg: &Aggregates) -> Result<f64, Verdict> {
+fn base_b(agg: &Measured) -> Result<f64, Verdict> {
     agg.base_b
         .ok_or_else(|| Verdict::NotEnoughData("no base net of a random split".into()))
 }
 
 /// F1: `AnB(n) >= baseB - 5 % of baseB` for n = 1, 2, 3.
-fn general_lower_layers(agg: &Aggregates) -> Result<(String, bool), Verdict> {
+fn general_lower_layers(agg: &Measured) -> Result<(String, bool), Verdict> {
     let base = base_b(agg)?;
     let anb = agg.group(Figure2Group::AnB, 1..=3)?;
     let floor = base * (1.0 - CLEAR_MARGIN);
@@ -155,7 +149,7 @@ fn general_lower_layers(agg: &Aggregates) -> Result<(String, bool), Verdict> {
 
 /// F2: the lower of `BnB(4)`, `BnB(5)` is at least 2 % of baseB under baseB, and the higher of
 /// `BnB(6)`, `BnB(7)` climbs back at least half of that dip.
-fn fragile_co_adaptation(agg: &Aggregates) -> Result<(String, bool), Verdict> {
+fn fragile_co_adaptation(agg: &Measured) -> Result<(String, bool), Verdict> {
     let base = base_b(agg)?;
     let middle = agg.group(Figure2Group::BnB, 4..=5)?;
     let top = agg.group(Figure2Group::BnB, 6..=7)?;
@@ -177,7 +171,7 @@ fn fragile_co_adaptation(agg: &Aggregates) -> Result<(String, bool), Verdict> {
 }
 
 /// F3: `AnB(7) <= AnB(1) - 5 % of baseB`, and `AnB` loses more over n = 4..7 than over n = 1..4.
-fn specificity(agg: &Aggregates) -> Result<(String, bool), Verdict> {
+fn specificity(agg: &Measured) -> Result<(String, bool), Verdict> {
     let base = base_b(agg)?;
     let anb = agg.group(Figure2Group::AnB, [1, 4, 7])?;
     let (first, middle, last) = (anb[0], anb[1], anb[2]);
@@ -194,7 +188,7 @@ fn specificity(agg: &Aggregates) -> Result<(String, bool), Verdict> {
 }
 
 /// F4: `AnB+(n) > baseB` at every n = 1..7.
-fn fine_tuning_generalises(agg: &Aggregates) -> Result<(String, bool), Verdict> {
+fn fine_tuning_generalises(agg: &Measured) -> Result<(String, bool), Verdict> {
     let base = base_b(agg)?;
     let plus = agg.group(Figure2Group::AnBPlus, 1..=7)?;
     let boosts: Vec<f64> = plus.iter().map(|v| 100.0 * (v - base)).collect();
@@ -214,7 +208,7 @@ fn fine_tuning_generalises(agg: &Aggregates) -> Result<(String, bool), Verdict> 
 /// F5: the dissimilar split's loss at n = 7 (relative to its target's base, both directions)
 /// exceeds the random split's by at least 5 % of baseB; and for n = 3..7 the random-filter
 /// nets lose at least 25 % of baseB more than the worse of the two transfers.
-fn dissimilar_and_random_filters(agg: &Aggregates) -> Result<(String, bool), Verdict> {
+fn dissimilar_and_random_filters(agg: &Measured) -> Result<(String, bool), Verdict> {
     let base = base_b(agg)?;
     let points = |curve: &Curve, what: &str| {
         at_each(3..=7, |n| curve_mean(curve, n))
@@ -246,7 +240,7 @@ fn dissimilar_and_random_filters(agg: &Aggregates) -> Result<(String, bool), Ver
 /// Checks the five findings on a run's rows (any subset: missing networks give
 /// [`Verdict::NotEnoughData`]).
 pub fn check_findings(rows: &[CellResult]) -> Vec<Finding> {
-    let agg = Aggregates::of(rows);
+    let agg = Measured::of(rows);
     vec![
         finding(
             1,
@@ -327,7 +321,7 @@ impl Quantity {
     ];
 
     /// The value at `n`, in percentage points.
-    fn at(self, agg: &Aggregates, n: u32) -> Option<f64> {
+    fn at(self, agg: &Measured, n: u32) -> Option<f64> {
         match self {
             Quantity::Group(group) => {
                 Some(100.0 * (mean_at(&agg.figure2, group, n)? - agg.base_b?))
@@ -346,7 +340,7 @@ pub fn comparison_markdown(
     reference: &[CellResult],
     reference_name: &str,
 ) -> String {
-    let (run, paper) = (Aggregates::of(rows), Aggregates::of(reference));
+    let (run, paper) = (Measured::of(rows), Measured::of(reference));
     let mut out = String::from(
         "| points vs base | | n = 1 | 2 | 3 | 4 | 5 | 6 | 7 |\n|---|---|---|---|---|---|---|---|---|\n",
     );
@@ -358,7 +352,7 @@ pub fn comparison_markdown(
             let _ = writeln!(out, "| {name} | {source} | {} |", values.join(" | "));
         }
     }
-    let base = |agg: &Aggregates| agg.base_b.map_or_else(|| "–".to_owned(), pts);
+    let base = |agg: &Measured| agg.base_b.map_or_else(|| "–".to_owned(), pts);
     let _ = writeln!(
         out,
         "\nbaseB (top-1, %): this run {}, {reference_name} {}.",

@@ -123,19 +123,19 @@ pub(crate) fn figure2_curves(rows: &[CellResult]) -> BTreeMap<Figure2Group, Curv
     curves
 }
 
+/// Mean of the observations of a curve at `n`, if it has any there.
+pub(crate) fn curve_mean(curve: &Curve, n: u32) -> Option<f64> {
+    let values = curve.get(&n)?;
+    (!values.is_empty()).then(|| values.iter().map(|o| o.value).sum::<f64>() / values.len() as f64)
+}
+
 /// Mean of a group at `n`, if it has values there.
 pub(crate) fn mean_at(
     curves: &BTreeMap<Figure2Group, Curve>,
     group: Figure2Group,
     n: u32,
 ) -> Option<f64> {
-    let values: Vec<f64> = curves
-        .get(&group)?
-        .get(&n)?
-        .iter()
-        .map(|o| o.value)
-        .collect();
-    (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+    curve_mean(curves.get(&group)?, n)
 }
 
 /// Mean top-1 of the base nets of (`split`, `target`) with `seed`, or over every seed if that
