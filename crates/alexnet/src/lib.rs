@@ -6,8 +6,10 @@
 //! - [`init_layer`] / [`init_params`]: seeded, per-layer initialisation.
 //! - [`AlexNet`]: the net, whose variable paths (`conv1.weight`, ...) are the checkpoint keys.
 //! - [`ops`]: overlapping max-pool, LRN and grouped convolution, all with backward passes.
+//! - [`retain_freed_memory`]: the allocator setting that CPU training wants.
 #![warn(missing_docs)]
 
+mod allocator;
 mod dropout;
 mod error;
 mod init;
@@ -16,6 +18,7 @@ pub mod ops;
 mod presets;
 mod spec;
 
+pub use allocator::retain_freed_memory;
 pub use dropout::dropout;
 pub use error::AlexNetError;
 pub use init::{init_layer, init_params, init_varmap, varmap_from_params};

@@ -89,105 +89,93 @@ impl ConvGeometry {
         self.o * self.out_plane()
     }
 
-    /// The range `lo..hi` of output positions along a side of `out` whose input index
-    /// `pos * stride + offset - pad` falls inside `0..len`.
-    fn valid_range(&self, offset: usize, len: usize, out: usize) -> (usize, usize) {
-        let s = self.stride;
-        let lo = if self.pad > offset {
-            (self.pad - offset).div_ceil(s)
-        } else {
-            0
-        };
-        let hi = if len + self.pad > offset {
-            (len + self.pad - offset).div_ceil(s)
-        } else {
-            0
-        };
-        (lo.min(out), hi.min(out).max(lo.min(out)))
+    /// Side lengths of an input plane with its padding: `(h + 2 pad, w + 2 pad)`.
+    fn padded_sides(&self) -> (usize, usize) {
+        (self.h + 2 * self.pad, self.w + 2 * self.pad)
+    }
+}
+
+/// The per-thread state of im2col and col2im for one geometry: a zero-bordered copy of one
+/// channel plane, and where each output position's patch starts in it.
+///
+/// Every column row is then a plain gather (or, for col2im, scatter-add) through the same
+/// position table, shifted by the tap's offset: no bounds logic per row, whatever the stride
+/// and padding.
+pub(super) struct Patches<T> {
+    g: ConvGeometry,
+    /// Offset in the padded plane of the top-left tap of each output position, in output order.
+    positions: Vec<usize>,
+    /// One padded plane; its border stays zero, its interior is overwritten per channel.
+    padded: Vec<T>,
+}
+
+impl<T: WithDType> Patches<T> {
+    /// The position table and a zeroed padded plane for `g`.
+    pub(super) fn new(g: &ConvGeometry) -> Self {
+        let (hp, wp) = g.padded_sides();
+        let positions = (0..g.oh)
+            .flat_map(|oy| (0..g.ow).map(move |ox| oy * g.stride * wp + ox * g.stride))
+            .collect();
+        Self {
+            g: *g,
+            positions,
+            padded: vec![T::zero(); hp * wp],
+        }
+    }
+
+    /// Offset in the padded plane of tap `(ky, kx)`.
+    fn tap(&self, ky: usize, kx: usize) -> usize {
+        ky * self.g.padded_sides().1 + kx
     }
 
     /// Fills the columns of one image in `col`, a matrix of `c / groups * k * k` rows whose rows
     /// start `row_stride` elements apart, with the patches of the channels of group `group` of
     /// `image` `[c, h, w]`: `oh * ow` columns from the start of `col`; padding reads as zero.
-    pub(super) fn im2col<T: WithDType>(
-        &self,
-        image: &[T],
-        group: usize,
-        col: &mut [T],
-        row_stride: usize,
-    ) {
-        let (k, s, p, ow) = (self.k, self.stride, self.pad, self.ow);
-        let plane = self.h * self.w;
-        let cols = self.out_plane();
-        let first = group * self.group_channels();
-        for ci in 0..self.group_channels() {
-            let channel = &image[(first + ci) * plane..(first + ci + 1) * plane];
+    pub(super) fn im2col(&mut self, image: &[T], group: usize, col: &mut [T], row_stride: usize) {
+        let g = self.g;
+        let (plane, k, cols) = (g.h * g.w, g.k, g.out_plane());
+        let wp = g.padded_sides().1;
+        let first = group * g.group_channels();
+        for ci in 0..g.group_channels() {
+            let channel = &image[(first + ci) * plane..][..plane];
+            for (y, src) in channel.chunks(g.w).enumerate() {
+                self.padded[(y + g.pad) * wp + g.pad..][..g.w].copy_from_slice(src);
+            }
             for ky in 0..k {
-                let (y_lo, y_hi) = self.valid_range(ky, self.h, self.oh);
                 for kx in 0..k {
-                    let (x_lo, x_hi) = self.valid_range(kx, self.w, ow);
+                    let src = &self.padded[self.tap(ky, kx)..];
                     let row = &mut col[((ci * k + ky) * k + kx) * row_stride..][..cols];
-                    for oy in 0..self.oh {
-                        let out = &mut row[oy * ow..(oy + 1) * ow];
-                        if oy < y_lo || oy >= y_hi {
-                            out.fill(T::zero());
-                            continue;
-                        }
-                        let src = &channel[(oy * s + ky - p) * self.w..][..self.w];
-                        out[..x_lo].fill(T::zero());
-                        out[x_hi..].fill(T::zero());
-                        if s == 1 {
-                            let start = x_lo + kx - p;
-                            out[x_lo..x_hi].copy_from_slice(&src[start..start + x_hi - x_lo]);
-                        } else {
-                            for (ox, o) in out.iter_mut().enumerate().take(x_hi).skip(x_lo) {
-                                *o = src[ox * s + kx - p];
-                            }
-                        }
+                    for (out, &at) in row.iter_mut().zip(&self.positions) {
+                        *out = src[at];
                     }
                 }
             }
         }
     }
 
-    /// Adds the columns of one image in `col` (layout of [`Self::im2col`]) back into the
-    /// channels of group `group` of the image gradient `image` `[c, h, w]`.
-    pub(super) fn col2im<T: WithDType>(
-        &self,
-        col: &[T],
-        row_stride: usize,
-        group: usize,
-        image: &mut [T],
-    ) {
-        let (k, s, p, ow) = (self.k, self.stride, self.pad, self.ow);
-        let plane = self.h * self.w;
-        let cols = self.out_plane();
-        let first = group * self.group_channels();
-        for ci in 0..self.group_channels() {
-            let channel = &mut image[(first + ci) * plane..(first + ci + 1) * plane];
+    /// Writes the channels of group `group` of the image gradient `image` `[c, h, w]` from the
+    /// columns of one image in `col` (layout of [`Self::im2col`]), summing each input pixel's
+    /// contributions from every patch that covers it.
+    pub(super) fn col2im(&mut self, col: &[T], row_stride: usize, group: usize, image: &mut [T]) {
+        let g = self.g;
+        let (plane, k, cols) = (g.h * g.w, g.k, g.out_plane());
+        let wp = g.padded_sides().1;
+        let first = group * g.group_channels();
+        for ci in 0..g.group_channels() {
+            self.padded.fill(T::zero());
             for ky in 0..k {
-                let (y_lo, y_hi) = self.valid_range(ky, self.h, self.oh);
                 for kx in 0..k {
-                    let (x_lo, x_hi) = self.valid_range(kx, self.w, ow);
+                    let tap = self.tap(ky, kx);
+                    let dst = &mut self.padded[tap..];
                     let row = &col[((ci * k + ky) * k + kx) * row_stride..][..cols];
-                    for oy in y_lo..y_hi {
-                        let src = &row[oy * ow..(oy + 1) * ow];
-                        let dst = &mut channel[(oy * s + ky - p) * self.w..][..self.w];
-                        if s == 1 {
-                            let start = x_lo + kx - p;
-                            for (d, v) in dst[start..start + x_hi - x_lo]
-                                .iter_mut()
-                                .zip(&src[x_lo..x_hi])
-                            {
-                                *d += *v;
-                            }
-                        } else {
-                            for (ox, v) in src.iter().enumerate().take(x_hi).skip(x_lo) {
-                                dst[ox * s + kx - p] += *v;
-                            }
-                        }
+                    for (v, &at) in row.iter().zip(&self.positions) {
+                        dst[at] += *v;
                     }
                 }
+            }
+            let channel = &mut image[(first + ci) * plane..][..plane];
+            for (y, dst) in channel.chunks_mut(g.w).enumerate() {
+                dst.copy_from_slice(&self.padded[(y + g.pad) * wp + g.pad..][..g.w]);
             }
         }
     }
