@@ -220,3 +220,44 @@ fn conv_matches_candle_when_a_chunk_of_images_is_split_into_several_gemms() {
     // a thread's column budget, so a chunk of 8 images runs as gemms of 3, 3 and 2 images.
     compare_with_candle((64, 3, 227, 4, 11, 4, 0, 1), DType::F64, 900, 1e-10);
 }
+
+/// With only one of input, weight and bias tracked (a frozen image batch, a frozen bias), the
+/// fused backward computes that gradient alone, and it equals the one computed with all three
+/// tracked, through the fused ReLU too.
+#[test]
+fn each_gradient_alone_equals_it_computed_with_the_others() {
+    let (n, c, size, o, k, stride, pad, groups) = (3, 4, 9, 6, 3, 2, 1, 2);
+    let x = uniform(&[n, c, size, size], 900, DType::F32);
+    let w = uniform(&[o, c / groups, k, k], 901, DType::F32);
+    let b = uniform(&[o], 902, DType::F32);
+    let upstream = uniform(&[n, o, 5, 5], 903, DType::F32);
+    let gradients = |track: [bool; 3]| {
+        let var = |t: &Tensor, on: bool| {
+            if on {
+                Var::from_tensor(t).unwrap().as_tensor().clone()
+            } else {
+                t.clone()
+            }
+        };
+        let (xv, wv, bv) = (var(&x, track[0]), var(&w, track[1]), var(&b, track[2]));
+        let y = conv2d_relu(&xv, &wv, &bv, stride, pad, groups).unwrap();
+        let grads = (y * &upstream)
+            .unwrap()
+            .sum_all()
+            .unwrap()
+            .backward()
+            .unwrap();
+        [&xv, &wv, &bv].map(|t| grads.get(t).cloned())
+    };
+    let all = gradients([true, true, true]);
+    for alone in 0..3 {
+        let mut track = [false; 3];
+        track[alone] = true;
+        let one = gradients(track);
+        for (i, grad) in one.iter().enumerate() {
+            assert_eq!(grad.is_some(), i == alone, "gradient {i} with only {alone} tracked");
+        }
+        let (a, b) = (one[alone].as_ref().unwrap(), all[alone].as_ref().unwrap());
+        assert_close(a, b, 1e-6, &format!("gradient {alone} alone"));
+    }
+}

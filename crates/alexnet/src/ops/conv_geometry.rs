@@ -105,8 +105,11 @@ pub(super) struct Patches<T> {
     g: ConvGeometry,
     /// Offset in the padded plane of the top-left tap of each output position, in output order.
     positions: Vec<usize>,
-    /// One padded plane; its border stays zero, its interior is overwritten per channel.
+    /// One padded plane: im2col overwrites its interior per channel and reads a zero border,
+    /// col2im sums gradients over all of it.
     padded: Vec<T>,
+    /// Whether col2im has left gradients in the border since it was last zeroed.
+    border_dirty: bool,
 }
 
 impl<T: WithDType> Patches<T> {
@@ -120,6 +123,7 @@ impl<T: WithDType> Patches<T> {
             g: *g,
             positions,
             padded: vec![T::zero(); hp * wp],
+            border_dirty: false,
         }
     }
 
@@ -136,6 +140,10 @@ impl<T: WithDType> Patches<T> {
         let (plane, k, cols) = (g.h * g.w, g.k, g.out_plane());
         let wp = g.padded_sides().1;
         let first = group * g.group_channels();
+        if self.border_dirty {
+            self.padded.fill(T::zero());
+            self.border_dirty = false;
+        }
         for ci in 0..g.group_channels() {
             let channel = &image[(first + ci) * plane..][..plane];
             for (y, src) in channel.chunks(g.w).enumerate() {
@@ -161,6 +169,7 @@ impl<T: WithDType> Patches<T> {
         let (plane, k, cols) = (g.h * g.w, g.k, g.out_plane());
         let wp = g.padded_sides().1;
         let first = group * g.group_channels();
+        self.border_dirty = true;
         for ci in 0..g.group_channels() {
             self.padded.fill(T::zero());
             for ky in 0..k {

@@ -5,9 +5,10 @@
 //! touching the net.
 
 mod conv;
+mod conv_backward;
 mod conv_cpu;
+mod conv_gemm;
 mod conv_geometry;
-mod conv_output_grad;
 mod lrn;
 mod lrn_cpu;
 mod max_pool;

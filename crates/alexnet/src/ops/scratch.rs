@@ -1,4 +1,4 @@
-//! Per-thread scratch memory for the CPU kernels.
+//! Memory for the CPU kernels: per-thread scratch buffers, and zeroed outputs.
 //!
 //! A training step runs every convolution three times (forward, input and weight gradient), and
 //! each call needs column matrices of a few MiB per thread. Allocating them afresh made the
@@ -7,6 +7,8 @@
 
 use std::cell::Cell;
 use std::thread::LocalKey;
+
+use rayon::prelude::*;
 
 thread_local! {
     static F32: Cell<Vec<f32>> = const { Cell::new(Vec::new()) };
@@ -56,6 +58,15 @@ fn with<T: Copy + Default + 'static, R>(
     result
 }
 
+/// A zeroed vector of `len` elements, written by all threads: a large output allocated with
+/// `vec![0; len]` is zeroed by the calling thread alone, while the kernel that fills it next
+/// runs on all of them.
+pub(super) fn zeros<T: Copy + Default + Send + Sync>(len: usize) -> Vec<T> {
+    let mut out = Vec::with_capacity(len);
+    out.par_extend(rayon::iter::repeat_n(T::default(), len));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,6 +84,13 @@ mod tests {
         });
         assert_eq!(first, again);
         f32::with_scratch(1 << 12, |b| assert_eq!(b.len(), 1 << 12));
+    }
+
+    #[test]
+    fn zeros_are_zeros() {
+        let v: Vec<f32> = zeros(100_003);
+        assert_eq!(v.len(), 100_003);
+        assert!(v.iter().all(|x| *x == 0.0));
     }
 
     #[test]

@@ -1,0 +1,297 @@
+//! The backward pass of the CPU convolution as one candle custom op: from the output gradient,
+//! masked by the fused ReLU, the input gradient by gemm + col2im, the weight gradient by im2col +
+//! gemm and the bias gradient by sums, in one batch-parallel sweep.
+//!
+//! One op rather than one per gradient: the masked output gradient of a chunk of images is
+//! gathered once, while it is in cache, and used by all three; nothing of the size of the
+//! output is written in between.
+
+use candle_core::backend::BackendStorage;
+use candle_core::{
+    CpuStorage, CustomOp3, DType, Layout, Result, Shape, Storage, Tensor, WithDType,
+};
+use rayon::prelude::*;
+
+use super::conv_gemm::{batch_size, matmul, split, Strided};
+use super::conv_geometry::{contiguous, ConvGeometry, Patches};
+use super::scratch::{zeros, Scratch};
+
+/// Which gradients a backward pass computes: those of the inputs that track gradients.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Needed {
+    pub(super) input: bool,
+    pub(super) weight: bool,
+    pub(super) bias: bool,
+}
+
+/// `(grad_y, x, w) -> [grad_x | grad_w | grad_b]`, flat, each part present when [`Needed`].
+///
+/// With `relu_output` (the output `y` of a convolution with a fused ReLU), the gradient only
+/// flows where `y > 0`. The output is held here rather than passed as an input because candle's
+/// custom ops take at most three.
+pub(super) struct ConvBackward {
+    pub(super) stride: usize,
+    pub(super) pad: usize,
+    pub(super) groups: usize,
+    pub(super) needed: Needed,
+    pub(super) relu_output: Option<Tensor>,
+}
+
+impl ConvBackward {
+    /// Lengths of the three parts of the output for geometry `g` (zero when not needed).
+    pub(super) fn part_lengths(&self, g: &ConvGeometry) -> [usize; 3] {
+        let n = &self.needed;
+        [
+            if n.input { g.n * g.in_image() } else { 0 },
+            if n.weight { g.o * g.col_rows() } else { 0 },
+            if n.bias { g.o } else { 0 },
+        ]
+    }
+}
+
+/// Copies group `group` of each image's output gradient in `dy` (`[b, o, oh * ow]`) into
+/// `out` `[o / groups, b * oh * ow]`, the images side by side, zero where `mask` (the ReLU's
+/// output, same layout as `dy`) is not positive.
+fn gather_group<T: WithDType>(
+    dy: &[T],
+    mask: Option<&[T]>,
+    g: &ConvGeometry,
+    group: usize,
+    out: &mut [T],
+) {
+    let (og, cols) = (g.group_outputs(), g.out_plane());
+    let width = dy.len() / g.out_image() * cols;
+    for (i, image) in dy.chunks(g.out_image()).enumerate() {
+        for o in 0..og {
+            let at = i * g.out_image() + (group * og + o) * cols;
+            let src = &image[(group * og + o) * cols..][..cols];
+            let dst = &mut out[o * width + i * cols..][..cols];
+            match mask {
+                // A select, not a branch: a ReLU's sign is a coin toss.
+                Some(mask) => {
+                    for ((d, v), m) in dst.iter_mut().zip(src).zip(&mask[at..at + cols]) {
+                        *d = if *m > T::zero() { *v } else { T::zero() };
+                    }
+                }
+                None => dst.copy_from_slice(src),
+            }
+        }
+    }
+}
+
+/// The weight and bias gradient sums of one parallel chunk of images.
+struct Partial<T> {
+    weight: Vec<T>,
+    bias: Vec<f64>,
+}
+
+/// The three gradients into `out` (laid out as [`ConvBackward::part_lengths`]).
+fn backward<T: WithDType + Scratch>(
+    dy: &[T],
+    mask: Option<&[T]>,
+    x: &[T],
+    w: &[T],
+    g: &ConvGeometry,
+    needed: Needed,
+    lengths: [usize; 3],
+) -> Vec<T> {
+    let (og, rows, cols) = (g.group_outputs(), g.col_rows(), g.out_plane());
+    let (per, parallelism) = split(g.n);
+    let batch = batch_size(g, per);
+    let mut out = zeros(lengths.iter().sum());
+    let (dx, rest) = out.split_at_mut(lengths[0]);
+    let (dw, db) = rest.split_at_mut(lengths[1]);
+    let chunks = g.n.div_ceil(per);
+    let dx_parts: Vec<Option<&mut [T]>> = if needed.input {
+        dx.chunks_mut(per * g.in_image()).map(Some).collect()
+    } else {
+        (0..chunks).map(|_| None).collect()
+    };
+    let partials: Vec<Partial<T>> = dx_parts
+        .into_par_iter()
+        .enumerate()
+        .map(|(chunk, mut dx)| {
+            let first = chunk * per;
+            let images = per.min(g.n - first);
+            let dy = &dy[first * g.out_image()..][..images * g.out_image()];
+            let mask = mask.map(|m| &m[first * g.out_image()..][..images * g.out_image()]);
+            let x = &x[first * g.in_image()..][..images * g.in_image()];
+            let mut partial = Partial {
+                weight: vec![T::zero(); lengths[1]],
+                bias: vec![0.0; lengths[2]],
+            };
+            let mut patches = Patches::new(g);
+            T::with_scratch((rows + og) * cols * batch, |scratch| {
+                let (col, grads) = scratch.split_at_mut(rows * cols * batch);
+                for start in (0..images).step_by(batch) {
+                    let count = batch.min(images - start);
+                    let width = count * cols;
+                    let span = |image: usize| start * image..(start + count) * image;
+                    let dy = &dy[span(g.out_image())];
+                    let mask = mask.map(|m| &m[span(g.out_image())]);
+                    let x = &x[span(g.in_image())];
+                    for group in 0..g.groups {
+                        gather_group(dy, mask, g, group, grads);
+                        let grads = &grads[..og * width];
+                        let weights = &w[group * og * rows..][..og * rows];
+                        if needed.bias {
+                            for (o, row) in grads.chunks(width).enumerate() {
+                                partial.bias[group * og + o] +=
+                                    row.iter().map(|v| v.to_f64()).sum::<f64>();
+                            }
+                        }
+                        if let Some(dx) = dx.as_deref_mut() {
+                            // col [rows, width] = w_g^T [rows, og] * grads [og, width]
+                            matmul(
+                                &mut col[..rows * width],
+                                width,
+                                Strided::cols(weights, rows),
+                                Strided::rows(grads, width),
+                                (rows, width, og),
+                                false,
+                                parallelism,
+                            );
+                            let dx = &mut dx[span(g.in_image())];
+                            for (i, dx) in dx.chunks_mut(g.in_image()).enumerate() {
+                                patches.col2im(&col[i * cols..], width, group, dx);
+                            }
+                        }
+                        if needed.weight {
+                            for (i, x) in x.chunks(g.in_image()).enumerate() {
+                                patches.im2col(x, group, &mut col[i * cols..], width);
+                            }
+                            // dw_g [og, rows] += grads [og, width] * col^T [width, rows]
+                            matmul(
+                                &mut partial.weight[group * og * rows..][..og * rows],
+                                rows,
+                                Strided::rows(grads, width),
+                                Strided::cols(&col[..rows * width], width),
+                                (og, rows, width),
+                                true,
+                                parallelism,
+                            );
+                        }
+                    }
+                }
+            });
+            partial
+        })
+        .collect();
+    // Sum the chunks' partials in chunk order (the same result whatever thread ran what),
+    // in parallel over the elements.
+    dw.par_chunks_mut(REDUCE_CHUNK)
+        .enumerate()
+        .for_each(|(i, dw)| {
+            for partial in &partials {
+                for (d, p) in dw.iter_mut().zip(&partial.weight[i * REDUCE_CHUNK..]) {
+                    *d += *p;
+                }
+            }
+        });
+    for (channel, db) in db.iter_mut().enumerate() {
+        *db = T::from_f64(partials.iter().map(|p| p.bias[channel]).sum());
+    }
+    out
+}
+
+/// Elements per parallel task when the weight gradient partials are summed.
+const REDUCE_CHUNK: usize = 1 << 14;
+
+fn dims4(layout: &Layout) -> Result<[usize; 4]> {
+    let (a, b, c, d) = layout.shape().dims4()?;
+    Ok([a, b, c, d])
+}
+
+/// The storages of a backward pass, each with its layout.
+struct Inputs<'a> {
+    dy: (&'a CpuStorage, &'a Layout),
+    mask: Option<(&'a CpuStorage, &'a Layout)>,
+    x: (&'a CpuStorage, &'a Layout),
+    w: (&'a CpuStorage, &'a Layout),
+}
+
+/// The contiguous elements of type `T` of `storage`, or an error naming `what`.
+fn slice<'a, T: WithDType>(
+    (storage, layout): (&'a CpuStorage, &Layout),
+    what: &str,
+) -> Result<&'a [T]> {
+    contiguous(storage.as_slice::<T>()?, layout, what)
+}
+
+impl ConvBackward {
+    fn run<T: WithDType + Scratch>(&self, inputs: &Inputs, g: &ConvGeometry) -> Result<CpuStorage> {
+        let mask = match inputs.mask {
+            Some(mask) => Some(slice::<T>(mask, "the ReLU output")?),
+            None => None,
+        };
+        Ok(T::to_cpu_storage_owned(backward(
+            slice(inputs.dy, "the output gradient")?,
+            mask,
+            slice(inputs.x, "the input")?,
+            slice(inputs.w, "the weight")?,
+            g,
+            self.needed,
+            self.part_lengths(g),
+        )))
+    }
+}
+
+impl CustomOp3 for ConvBackward {
+    fn name(&self) -> &'static str {
+        "im2col-conv2d-backward"
+    }
+
+    fn cpu_fwd(
+        &self,
+        dy: &CpuStorage,
+        dy_layout: &Layout,
+        x: &CpuStorage,
+        x_layout: &Layout,
+        w: &CpuStorage,
+        w_layout: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let g = ConvGeometry::new(
+            dims4(x_layout)?,
+            dims4(w_layout)?,
+            self.stride,
+            self.pad,
+            self.groups,
+        )?;
+        if dims4(dy_layout)? != [g.n, g.o, g.oh, g.ow] {
+            candle_core::bail!(
+                "conv2d backward: gradient shape {:?} does not match the output [{}, {}, {}, {}]",
+                dy_layout.shape(),
+                g.n,
+                g.o,
+                g.oh,
+                g.ow
+            )
+        }
+        let mask = self.relu_output.as_ref().map(|y| y.storage_and_layout());
+        let mask = match &mask {
+            None => None,
+            Some((_, layout)) if layout.shape() != dy_layout.shape() => candle_core::bail!(
+                "conv2d backward: ReLU output shape {:?} does not match the gradient {:?}",
+                layout.shape(),
+                dy_layout.shape()
+            ),
+            Some((storage, layout)) => match &**storage {
+                Storage::Cpu(cpu) => Some((cpu, *layout)),
+                _ => candle_core::bail!("conv2d backward: the ReLU output is not on the CPU"),
+            },
+        };
+        let inputs = Inputs {
+            dy: (dy, dy_layout),
+            mask,
+            x: (x, x_layout),
+            w: (w, w_layout),
+        };
+        let out = match dy.dtype() {
+            DType::F32 => self.run::<f32>(&inputs, &g)?,
+            DType::F64 => self.run::<f64>(&inputs, &g)?,
+            other => candle_core::bail!("conv2d backward: unsupported dtype {other:?}"),
+        };
+        let len: usize = self.part_lengths(&g).iter().sum();
+        Ok((out, Shape::from(len)))
+    }
+}
