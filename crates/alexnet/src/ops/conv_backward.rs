@@ -67,10 +67,12 @@ fn gather_group<T: WithDType>(
             let src = &image[(group * og + o) * cols..][..cols];
             let dst = &mut out[o * width + i * cols..][..cols];
             match mask {
-                // A select, not a branch: a ReLU's sign is a coin toss.
+                // Indexed over equal-length slices, the select compiles to vector compares
+                // and masks (a zip of three iterators compiled to a mispredicted branch).
                 Some(mask) => {
-                    for ((d, v), m) in dst.iter_mut().zip(src).zip(&mask[at..at + cols]) {
-                        *d = if *m > T::zero() { *v } else { T::zero() };
+                    let mask = &mask[at..at + cols];
+                    for i in 0..cols {
+                        dst[i] = if mask[i] > T::zero() { src[i] } else { T::zero() };
                     }
                 }
                 None => dst.copy_from_slice(src),
