@@ -67,18 +67,35 @@ fn gather_group<T: WithDType>(
             let src = &image[(group * og + o) * cols..][..cols];
             let dst = &mut out[o * width + i * cols..][..cols];
             match mask {
-                // Indexed over equal-length slices, the select compiles to vector compares
-                // and masks (a zip of three iterators compiled to a mispredicted branch).
+                // Both loads before the select, over equal-length slices: so it compiles to
+                // vector compares and masks (a load inside the select compiled to a branch,
+                // mispredicted half the time).
                 Some(mask) => {
                     let mask = &mask[at..at + cols];
                     for i in 0..cols {
-                        dst[i] = if mask[i] > T::zero() { src[i] } else { T::zero() };
+                        let (m, v) = (mask[i], src[i]);
+                        dst[i] = if m > T::zero() { v } else { T::zero() };
                     }
                 }
                 None => dst.copy_from_slice(src),
             }
         }
     }
+}
+
+/// The sum of `values` in f64, over independent lanes so that it vectorises (one running sum
+/// waits for each addition before the next).
+fn sum<T: WithDType>(values: &[T]) -> f64 {
+    const LANES: usize = 8;
+    let mut lanes = [0f64; LANES];
+    let chunks = values.chunks_exact(LANES);
+    let rest: f64 = chunks.remainder().iter().map(|v| v.to_f64()).sum();
+    for chunk in chunks {
+        for (lane, v) in lanes.iter_mut().zip(chunk) {
+            *lane += v.to_f64();
+        }
+    }
+    lanes.iter().sum::<f64>() + rest
 }
 
 /// The weight and bias gradient sums of one parallel chunk of images.
@@ -138,8 +155,7 @@ fn backward<T: WithDType + Scratch>(
                         let weights = &w[group * og * rows..][..og * rows];
                         if needed.bias {
                             for (o, row) in grads.chunks(width).enumerate() {
-                                partial.bias[group * og + o] +=
-                                    row.iter().map(|v| v.to_f64()).sum::<f64>();
+                                partial.bias[group * og + o] += sum(row);
                             }
                         }
                         if let Some(dx) = dx.as_deref_mut() {
