@@ -16,7 +16,7 @@ fn random(shape: &[usize]) -> Tensor {
 }
 
 fn conv_benches(c: &mut Criterion) {
-    convnet_alexnet::retain_freed_memory();
+    convnet_alexnet::prepare_cpu_process();
     let spec = ArchSpec::preset("alexnet-32", 100).expect("preset");
     let inputs = spec.spatial_sizes();
     let mut channels = spec.input_channels;

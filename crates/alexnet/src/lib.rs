@@ -6,24 +6,24 @@
 //! - [`init_layer`] / [`init_params`]: seeded, per-layer initialisation.
 //! - [`AlexNet`]: the net, whose variable paths (`conv1.weight`, ...) are the checkpoint keys.
 //! - [`ops`]: overlapping max-pool, LRN and grouped convolution, all with backward passes.
-//! - [`retain_freed_memory`]: the allocator setting that CPU training wants.
+//! - [`prepare_cpu_process`]: the process settings that CPU training wants.
 #![warn(missing_docs)]
 
-mod allocator;
 mod dropout;
 mod error;
 mod init;
 mod net;
 pub mod ops;
 mod presets;
+mod process;
 mod spec;
 
-pub use allocator::retain_freed_memory;
 pub use dropout::dropout;
 pub use error::AlexNetError;
 pub use init::{init_layer, init_params, init_varmap, varmap_from_params};
 pub use net::{AlexNet, Pass};
 pub use presets::PRESET_NAMES;
+pub use process::{prepare_cpu_process, CpuProcessSettings};
 pub use spec::{
     conv_output_size, pool_output_size, ArchSpec, ConvSpec, FcSpec, LayerInit, LrnSpec, PoolSpec,
     WeightInit, LAYER_NAMES,
