@@ -100,7 +100,8 @@ impl ConvGeometry {
 ///
 /// Every column row is then a plain gather (or, for col2im, scatter-add) through the same
 /// position table, shifted by the tap's offset: no bounds logic per row, whatever the stride
-/// and padding.
+/// and padding. At stride 1 the positions of an output row are consecutive, and rows are
+/// copied as runs instead.
 pub(super) struct Patches<T> {
     g: ConvGeometry,
     /// Offset in the padded plane of the top-left tap of each output position, in output order.
@@ -132,6 +133,51 @@ impl<T: WithDType> Patches<T> {
         ky * self.g.padded_sides().1 + kx
     }
 
+    /// Writes into `row` (one value per output position) the padded plane's values at the
+    /// positions shifted by `tap`.
+    fn gather(&self, tap: usize, row: &mut [T]) {
+        let src = &self.padded[tap..];
+        if self.g.stride == 1 {
+            // Each output row reads `ow` neighbours: copied as runs, in blocks of four (a
+            // copy of unknown length compiles to a call to memcpy, slow for a few values).
+            let (ow, wp) = (self.g.ow, self.g.padded_sides().1);
+            for (oy, out) in row.chunks_exact_mut(ow).enumerate() {
+                let src = &src[oy * wp..][..ow];
+                let mut blocks = out.chunks_exact_mut(4);
+                for (block, values) in (&mut blocks).zip(src.chunks_exact(4)) {
+                    block.copy_from_slice(values);
+                }
+                let done = ow - ow % 4;
+                for (out, v) in blocks.into_remainder().iter_mut().zip(&src[done..]) {
+                    *out = *v;
+                }
+            }
+        } else {
+            for (out, &at) in row.iter_mut().zip(&self.positions) {
+                *out = src[at];
+            }
+        }
+    }
+
+    /// Adds `row` (one value per output position) into the padded plane at the positions
+    /// shifted by `tap`: the transpose of [`Self::gather`].
+    fn scatter_add(&mut self, tap: usize, row: &[T]) {
+        let dst = &mut self.padded[tap..];
+        if self.g.stride == 1 {
+            let (ow, wp) = (self.g.ow, self.g.padded_sides().1);
+            for (oy, values) in row.chunks_exact(ow).enumerate() {
+                let dst = &mut dst[oy * wp..][..ow];
+                for i in 0..ow {
+                    dst[i] += values[i];
+                }
+            }
+        } else {
+            for (v, &at) in row.iter().zip(&self.positions) {
+                dst[at] += *v;
+            }
+        }
+    }
+
     /// Fills the columns of one image in `col`, a matrix of `c / groups * k * k` rows whose rows
     /// start `row_stride` elements apart, with the patches of the channels of group `group` of
     /// `image` `[c, h, w]`: `oh * ow` columns from the start of `col`; padding reads as zero.
@@ -151,11 +197,8 @@ impl<T: WithDType> Patches<T> {
             }
             for ky in 0..k {
                 for kx in 0..k {
-                    let src = &self.padded[self.tap(ky, kx)..];
                     let row = &mut col[((ci * k + ky) * k + kx) * row_stride..][..cols];
-                    for (out, &at) in row.iter_mut().zip(&self.positions) {
-                        *out = src[at];
-                    }
+                    self.gather(self.tap(ky, kx), row);
                 }
             }
         }
@@ -174,12 +217,8 @@ impl<T: WithDType> Patches<T> {
             self.padded.fill(T::zero());
             for ky in 0..k {
                 for kx in 0..k {
-                    let tap = self.tap(ky, kx);
-                    let dst = &mut self.padded[tap..];
                     let row = &col[((ci * k + ky) * k + kx) * row_stride..][..cols];
-                    for (v, &at) in row.iter().zip(&self.positions) {
-                        dst[at] += *v;
-                    }
+                    self.scatter_add(self.tap(ky, kx), row);
                 }
             }
             let channel = &mut image[(first + ci) * plane..][..plane];
