@@ -68,6 +68,9 @@ mod tests {
             cfg!(all(target_os = "linux", target_env = "gnu"))
         );
         let block = vec![1u8; 40 << 20];
-        assert_eq!(block.iter().map(|b| usize::from(*b)).sum::<usize>(), 40 << 20);
+        assert_eq!(
+            block.iter().map(|b| usize::from(*b)).sum::<usize>(),
+            40 << 20
+        );
     }
 }

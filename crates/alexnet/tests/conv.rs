@@ -255,7 +255,11 @@ fn each_gradient_alone_equals_it_computed_with_the_others() {
         track[alone] = true;
         let one = gradients(track);
         for (i, grad) in one.iter().enumerate() {
-            assert_eq!(grad.is_some(), i == alone, "gradient {i} with only {alone} tracked");
+            assert_eq!(
+                grad.is_some(),
+                i == alone,
+                "gradient {i} with only {alone} tracked"
+            );
         }
         let (a, b) = (one[alone].as_ref().unwrap(), all[alone].as_ref().unwrap());
         assert_close(a, b, 1e-6, &format!("gradient {alone} alone"));

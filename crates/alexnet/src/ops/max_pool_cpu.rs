@@ -4,6 +4,7 @@ use candle_core::backend::BackendStorage;
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, Layout, Result, Shape, Tensor};
 use rayon::prelude::*;
 
+use super::scratch::zeros;
 use crate::spec::pool_output_size;
 
 /// Forward max-pool on contiguous `[N, C, H, W]` f32 or f64 storage.
@@ -64,10 +65,11 @@ impl Geometry {
         for y in y0..y1 {
             let start = y * self.w + x0;
             for (i, &value) in (start..).zip(&plane[start..y * self.w + x1]) {
-                if value > best_value {
-                    best = i;
-                    best_value = value;
-                }
+                // Selects rather than a branch (conditional moves): which cell of a window
+                // holds the maximum is unpredictable.
+                let better = value > best_value;
+                best = if better { i } else { best };
+                best_value = if better { value } else { best_value };
             }
         }
         best
@@ -119,7 +121,7 @@ fn forward<T: Copy + PartialOrd + Default + Send + Sync>(
     planes: usize,
     g: Geometry,
 ) -> Vec<T> {
-    let mut out = vec![T::default(); planes * g.oh * g.ow];
+    let mut out = zeros(planes * g.oh * g.ow);
     let per = planes_per_task(planes);
     out.par_chunks_mut(per * g.oh * g.ow)
         .zip(src.par_chunks(per * g.h * g.w))
@@ -138,7 +140,7 @@ fn backward<T: Copy + PartialOrd + Default + std::ops::AddAssign + Send + Sync>(
     planes: usize,
     g: Geometry,
 ) -> Vec<T> {
-    let mut grad_in = vec![T::default(); planes * g.h * g.w];
+    let mut grad_in = zeros(planes * g.h * g.w);
     let per = planes_per_task(planes);
     grad_in
         .par_chunks_mut(per * g.h * g.w)
