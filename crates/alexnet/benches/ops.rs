@@ -1,18 +1,47 @@
-//! Per-op CPU timings at batch 128 on the `alexnet-32` shapes: conv1..conv5 forward, input
-//! gradient and weight gradient (each backward isolated by tracking only that input), max-pool
-//! and LRN forward and backward.
+//! Per-op CPU timings at batch 128 on the `alexnet-32` shapes: conv1..conv5 (with the fused
+//! ReLU) forward, input gradient and weight + bias gradients, max-pool 1 and LRN 1 forward
+//! and backward. A backward benchmark runs `loss.backward()` on a graph built once, `loss`
+//! being the dot product of the op's output with a fixed tensor: the op's backward pass and
+//! candle's gradient bookkeeping, not the forward. `examples/op_timing.rs` times every op of
+//! a preset, and `benches/ops_vs_pytorch.sh` sets them beside PyTorch's.
 //!
 //! `RAYON_NUM_THREADS=2 cargo bench -p convnet-alexnet --bench ops`
 
 use candle_core::{Device, Tensor, Var};
-use convnet_alexnet::ops::{conv2d, lrn, max_pool};
+use convnet_alexnet::ops::{conv2d_relu, lrn, max_pool};
 use convnet_alexnet::ArchSpec;
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion};
 
 const BATCH: usize = 128;
 
 fn random(shape: &[usize]) -> Tensor {
     Tensor::randn(0f32, 1.0, shape, &Device::Cpu).expect("random tensor")
+}
+
+/// The input as a variable (tracked) or a plain tensor.
+fn tracked(t: &Tensor, on: bool) -> Tensor {
+    if on {
+        Var::from_tensor(t).expect("var").as_tensor().clone()
+    } else {
+        t.clone()
+    }
+}
+
+/// Benchmarks the backward pass of `y` alone: `loss = y . upstream` as a matrix product.
+fn bench_backward(
+    group: &mut BenchmarkGroup<criterion::measurement::WallTime>,
+    name: &str,
+    y: &Tensor,
+) {
+    let upstream = random(y.dims());
+    let loss = y
+        .flatten_all()
+        .and_then(|y| y.unsqueeze(0))
+        .and_then(|y| y.matmul(&upstream.flatten_all()?.unsqueeze(1)?))
+        .expect("loss");
+    group.bench_function(name, |bench| {
+        bench.iter(|| loss.backward().expect("backward"))
+    });
 }
 
 fn conv_benches(c: &mut Criterion) {
@@ -29,42 +58,25 @@ fn conv_benches(c: &mut Criterion) {
             inputs[k - 1]
         };
         let x = random(&[BATCH, channels, size, size]);
-        let w = random(&[
+        let w = (random(&[
             conv.out_channels,
             channels / conv.groups,
             conv.kernel,
             conv.kernel,
-        ]);
+        ]) * 0.05)
+            .expect("weight");
         let b = random(&[conv.out_channels]);
         let run = |x: &Tensor, w: &Tensor, b: &Tensor| {
-            conv2d(x, w, b, conv.stride, conv.pad, conv.groups).expect("conv2d")
+            conv2d_relu(x, w, b, conv.stride, conv.pad, conv.groups).expect("conv2d")
         };
         let name = format!("conv{}", k + 1);
         group.bench_function(format!("{name}/forward"), |bench| {
             bench.iter(|| run(&x, &w, &b))
         });
-        let xv = Var::from_tensor(&x).expect("var");
-        let y = run(&xv, &w, &b);
-        let upstream = random(y.dims());
-        group.bench_function(format!("{name}/input_grad"), |bench| {
-            bench.iter(|| {
-                let y = run(&xv, &w, &b);
-                (y * &upstream)
-                    .and_then(|t| t.sum_all())
-                    .and_then(|t| t.backward())
-                    .expect("backward")
-            })
-        });
-        let wv = Var::from_tensor(&w).expect("var");
-        group.bench_function(format!("{name}/weight_grad"), |bench| {
-            bench.iter(|| {
-                let y = run(&x, &wv, &b);
-                (y * &upstream)
-                    .and_then(|t| t.sum_all())
-                    .and_then(|t| t.backward())
-                    .expect("backward")
-            })
-        });
+        let y = run(&tracked(&x, true), &w, &b);
+        bench_backward(&mut group, &format!("{name}/input_grad"), &y);
+        let y = run(&x, &tracked(&w, true), &tracked(&b, true));
+        bench_backward(&mut group, &format!("{name}/weight_grad"), &y);
         channels = conv.out_channels;
     }
     group.finish();
@@ -75,35 +87,19 @@ fn pool_lrn_benches(c: &mut Criterion) {
     let mut group = c.benchmark_group("pool_lrn");
     group.sample_size(10);
     // The output of conv1 (48 x 16 x 16) and, pooled, the input of LRN 1.
-    let x = Var::from_tensor(&random(&[BATCH, 48, 16, 16])).expect("var");
-    let pooled = max_pool(&x, spec.pool.kernel, spec.pool.stride).expect("pool");
-    let up_pool = random(pooled.dims());
+    let x = random(&[BATCH, 48, 16, 16]);
+    let (kernel, stride) = (spec.pool.kernel, spec.pool.stride);
     group.bench_function("pool1/forward", |b| {
-        b.iter(|| max_pool(x.as_tensor(), spec.pool.kernel, spec.pool.stride).expect("pool"))
+        b.iter(|| max_pool(&x, kernel, stride).expect("pool"))
     });
-    group.bench_function("pool1/forward_backward", |b| {
-        b.iter(|| {
-            let y = max_pool(&x, spec.pool.kernel, spec.pool.stride).expect("pool");
-            (y * &up_pool)
-                .and_then(|t| t.sum_all())
-                .and_then(|t| t.backward())
-                .expect("backward")
-        })
-    });
-    let z = Var::from_tensor(&random(&[BATCH, 48, 8, 8])).expect("var");
-    let up_lrn = random(z.dims());
+    let y = max_pool(&tracked(&x, true), kernel, stride).expect("pool");
+    bench_backward(&mut group, "pool1/backward", &y);
+    let z = random(&[BATCH, 48, 8, 8]);
     group.bench_function("lrn1/forward", |b| {
-        b.iter(|| lrn(z.as_tensor(), &spec.lrn).expect("lrn"))
+        b.iter(|| lrn(&z, &spec.lrn).expect("lrn"))
     });
-    group.bench_function("lrn1/forward_backward", |b| {
-        b.iter(|| {
-            let y = lrn(&z, &spec.lrn).expect("lrn");
-            (y * &up_lrn)
-                .and_then(|t| t.sum_all())
-                .and_then(|t| t.backward())
-                .expect("backward")
-        })
-    });
+    let y = lrn(&tracked(&z, true), &spec.lrn).expect("lrn");
+    bench_backward(&mut group, "lrn1/backward", &y);
     group.finish();
 }
 
