@@ -19,6 +19,9 @@ use convnet_alexnet::ArchSpec;
 
 type Error = Box<dyn std::error::Error>;
 
+/// An op of the net on a list of input tensors.
+type Op<'a> = dyn Fn(&[Tensor]) -> candle_core::Result<Tensor> + 'a;
+
 /// The median time in milliseconds of `samples` calls of `f`, after two warm-up calls.
 fn median_ms(samples: usize, mut f: impl FnMut() -> Result<(), Error>) -> Result<f64, Error> {
     f()?;
@@ -46,7 +49,7 @@ fn dot(y: &Tensor, upstream: &Tensor) -> candle_core::Result<Tensor> {
 fn measure(
     name: &str,
     inputs: &[Tensor],
-    op: &dyn Fn(&[Tensor]) -> candle_core::Result<Tensor>,
+    op: &Op<'_>,
     backward: &[(&str, &[usize])],
     samples: usize,
 ) -> Result<(), Error> {
@@ -126,29 +129,18 @@ fn main() -> Result<(), Error> {
         .concat();
         measure(&format!("conv{layer}"), &inputs, &op, &backward, samples)?;
         let mut x = op(&inputs)?;
-        if conv.pool {
-            let op = |t: &[Tensor]| max_pool(&t[0], spec.pool.kernel, spec.pool.stride);
-            let inputs = [x];
-            measure(
-                &format!("pool{layer}"),
-                &inputs,
-                &op,
-                &[("backward", &[0])],
-                samples,
-            )?;
-            x = op(&inputs)?;
-        }
-        if conv.lrn {
-            let op = |t: &[Tensor]| lrn(&t[0], &spec.lrn);
-            let inputs = [x];
-            measure(
-                &format!("lrn{layer}"),
-                &inputs,
-                &op,
-                &[("backward", &[0])],
-                samples,
-            )?;
-            x = op(&inputs)?;
+        // The pool and LRN that follow the conv, each timed on its own input.
+        let pool = |t: &[Tensor]| max_pool(&t[0], spec.pool.kernel, spec.pool.stride);
+        let norm = |t: &[Tensor]| lrn(&t[0], &spec.lrn);
+        let stages: [(bool, &str, &Op<'_>); 2] =
+            [(conv.pool, "pool", &pool), (conv.lrn, "lrn", &norm)];
+        for (present, kind, op) in stages {
+            if present {
+                let inputs = [x];
+                let name = format!("{kind}{layer}");
+                measure(&name, &inputs, op, &[("backward", &[0])], samples)?;
+                x = op(&inputs)?;
+            }
         }
         (channels, size) = (x.dim(1)?, x.dim(2)?);
     }

@@ -13,7 +13,7 @@ use candle_core::{
 use rayon::prelude::*;
 
 use super::conv_gemm::{batch_size, matmul, split, Strided};
-use super::conv_geometry::{contiguous, ConvGeometry, Patches};
+use super::conv_geometry::{contiguous, dims4, ConvGeometry, Patches};
 use super::scratch::{zeros, Scratch};
 
 /// Which gradients a backward pass computes: those of the inputs that track gradients.
@@ -215,11 +215,6 @@ fn backward<T: WithDType + Scratch>(
 /// Elements per parallel task when the weight gradient partials are summed.
 const REDUCE_CHUNK: usize = 1 << 14;
 
-fn dims4(layout: &Layout) -> Result<[usize; 4]> {
-    let (a, b, c, d) = layout.shape().dims4()?;
-    Ok([a, b, c, d])
-}
-
 /// The storages of a backward pass, each with its layout.
 struct Inputs<'a> {
     dy: (&'a CpuStorage, &'a Layout),
@@ -268,21 +263,12 @@ impl CustomOp3 for ConvBackward {
         w: &CpuStorage,
         w_layout: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
-        let g = ConvGeometry::new(
-            dims4(x_layout)?,
-            dims4(w_layout)?,
-            self.stride,
-            self.pad,
-            self.groups,
-        )?;
-        if dims4(dy_layout)? != [g.n, g.o, g.oh, g.ow] {
+        let g = ConvGeometry::from_layouts(x_layout, w_layout, self.stride, self.pad, self.groups)?;
+        if dims4(dy_layout)? != g.output_dims() {
             candle_core::bail!(
-                "conv2d backward: gradient shape {:?} does not match the output [{}, {}, {}, {}]",
+                "conv2d backward: gradient shape {:?} does not match the output {:?}",
                 dy_layout.shape(),
-                g.n,
-                g.o,
-                g.oh,
-                g.ow
+                g.output_dims()
             )
         }
         let mask = self.relu_output.as_ref().map(|y| y.storage_and_layout());

@@ -76,11 +76,6 @@ fn forward<T: WithDType + Scratch>(
     y
 }
 
-fn dims4(layout: &Layout) -> Result<[usize; 4]> {
-    let (a, b, c, d) = layout.shape().dims4()?;
-    Ok([a, b, c, d])
-}
-
 impl ConvCpu {
     fn run<T: WithDType + Scratch>(
         &self,
@@ -113,13 +108,7 @@ impl CustomOp3 for ConvCpu {
         b: &CpuStorage,
         b_layout: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
-        let g = ConvGeometry::new(
-            dims4(x_layout)?,
-            dims4(w_layout)?,
-            self.stride,
-            self.pad,
-            self.groups,
-        )?;
+        let g = ConvGeometry::from_layouts(x_layout, w_layout, self.stride, self.pad, self.groups)?;
         if b_layout.shape().dims() != [g.o] {
             candle_core::bail!(
                 "conv2d: bias shape {:?} does not match {} output channels",
@@ -137,7 +126,7 @@ impl CustomOp3 for ConvCpu {
             }
             (x, w, b) => candle_core::bail!("conv2d: unsupported dtypes {x:?}, {w:?}, {b:?}"),
         };
-        Ok((out, Shape::from((g.n, g.o, g.oh, g.ow))))
+        Ok((out, Shape::from(g.output_dims().to_vec())))
     }
 
     fn bwd(

@@ -59,6 +59,22 @@ impl ConvGeometry {
         })
     }
 
+    /// The geometry of an input and a weight of these layouts.
+    pub(super) fn from_layouts(
+        input: &Layout,
+        weight: &Layout,
+        stride: usize,
+        pad: usize,
+        groups: usize,
+    ) -> Result<Self> {
+        Self::new(dims4(input)?, dims4(weight)?, stride, pad, groups)
+    }
+
+    /// `[n, o, oh, ow]`, the shape of the output.
+    pub(super) fn output_dims(&self) -> [usize; 4] {
+        [self.n, self.o, self.oh, self.ow]
+    }
+
     /// Input channels per group.
     pub(super) fn group_channels(&self) -> usize {
         self.c / self.groups
@@ -227,6 +243,12 @@ impl<T: WithDType> Patches<T> {
             }
         }
     }
+}
+
+/// The four dimensions of a layout's shape, or an error if it has another rank.
+pub(super) fn dims4(layout: &Layout) -> Result<[usize; 4]> {
+    let (a, b, c, d) = layout.shape().dims4()?;
+    Ok([a, b, c, d])
 }
 
 /// The contiguous part of `data` that `layout` covers, or an error naming `what`.
