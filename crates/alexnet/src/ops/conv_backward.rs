@@ -12,8 +12,8 @@ use candle_core::{
 };
 use rayon::prelude::*;
 
-use super::conv_gemm::{batch_size, matmul, split, Strided};
-use super::conv_geometry::{contiguous, dims4, ConvGeometry, Patches};
+use super::conv_gemm::{batch_size, matmul, split, with_workspace, Strided, Workspace};
+use super::conv_geometry::{contiguous, dims4, ConvGeometry};
 use super::scratch::{zeros, Scratch};
 
 /// Which gradients a backward pass computes: those of the inputs that track gradients.
@@ -114,7 +114,6 @@ fn backward<T: WithDType + Scratch>(
     needed: Needed,
     lengths: [usize; 3],
 ) -> Vec<T> {
-    let (og, rows, cols) = (g.group_outputs(), g.col_rows(), g.out_plane());
     let (per, parallelism) = split(g.n);
     let batch = batch_size(g, per);
     let mut out = zeros(lengths.iter().sum());
@@ -130,66 +129,26 @@ fn backward<T: WithDType + Scratch>(
         .into_par_iter()
         .enumerate()
         .map(|(chunk, mut dx)| {
-            let first = chunk * per;
-            let images = per.min(g.n - first);
-            let dy = &dy[first * g.out_image()..][..images * g.out_image()];
-            let mask = mask.map(|m| &m[first * g.out_image()..][..images * g.out_image()]);
-            let x = &x[first * g.in_image()..][..images * g.in_image()];
             let mut partial = Partial {
                 weight: vec![T::zero(); lengths[1]],
                 bias: vec![0.0; lengths[2]],
             };
-            let mut patches = Patches::new(g);
-            T::with_scratch((rows + og) * cols * batch, |scratch| {
-                let (col, grads) = scratch.split_at_mut(rows * cols * batch);
-                for start in (0..images).step_by(batch) {
-                    let count = batch.min(images - start);
-                    let width = count * cols;
+            let first = chunk * per;
+            let images = per.min(g.n - first);
+            with_workspace(g, batch, parallelism, |work| {
+                for start in (first..first + images).step_by(batch) {
+                    let count = batch.min(first + images - start);
                     let span = |image: usize| start * image..(start + count) * image;
-                    let dy = &dy[span(g.out_image())];
-                    let mask = mask.map(|m| &m[span(g.out_image())]);
-                    let x = &x[span(g.in_image())];
-                    for group in 0..g.groups {
-                        gather_group(dy, mask, g, group, grads);
-                        let grads = &grads[..og * width];
-                        let weights = &w[group * og * rows..][..og * rows];
-                        if needed.bias {
-                            for (o, row) in grads.chunks(width).enumerate() {
-                                partial.bias[group * og + o] += sum(row);
-                            }
-                        }
-                        if let Some(dx) = dx.as_deref_mut() {
-                            // col [rows, width] = w_g^T [rows, og] * grads [og, width]
-                            matmul(
-                                &mut col[..rows * width],
-                                width,
-                                Strided::cols(weights, rows),
-                                Strided::rows(grads, width),
-                                (rows, width, og),
-                                false,
-                                parallelism,
-                            );
-                            let dx = &mut dx[span(g.in_image())];
-                            for (i, dx) in dx.chunks_mut(g.in_image()).enumerate() {
-                                patches.col2im(&col[i * cols..], width, group, dx);
-                            }
-                        }
-                        if needed.weight {
-                            for (i, x) in x.chunks(g.in_image()).enumerate() {
-                                patches.im2col(x, group, &mut col[i * cols..], width);
-                            }
-                            // dw_g [og, rows] += grads [og, width] * col^T [width, rows]
-                            matmul(
-                                &mut partial.weight[group * og * rows..][..og * rows],
-                                rows,
-                                Strided::rows(grads, width),
-                                Strided::cols(&col[..rows * width], width),
-                                (og, rows, width),
-                                true,
-                                parallelism,
-                            );
-                        }
-                    }
+                    let batch = Batch {
+                        dy: &dy[span(g.out_image())],
+                        mask: mask.map(|m| &m[span(g.out_image())]),
+                        x: &x[span(g.in_image())],
+                        w,
+                    };
+                    let dx = dx.as_deref_mut().map(|dx| {
+                        &mut dx[(start - first) * g.in_image()..][..count * g.in_image()]
+                    });
+                    backward_batch(&batch, needed, work, dx, &mut partial);
                 }
             });
             partial
@@ -210,6 +169,68 @@ fn backward<T: WithDType + Scratch>(
         *db = T::from_f64(partials.iter().map(|p| p.bias[channel]).sum());
     }
     out
+}
+
+/// A few whole images' share of a backward pass.
+struct Batch<'a, T> {
+    dy: &'a [T],
+    mask: Option<&'a [T]>,
+    x: &'a [T],
+    w: &'a [T],
+}
+
+/// The gradients of one batch, group by group: the input gradient into `dx` (when given), the
+/// weight and bias gradients added to `partial` (when needed).
+fn backward_batch<T: WithDType>(
+    batch: &Batch<T>,
+    needed: Needed,
+    work: &mut Workspace<T>,
+    mut dx: Option<&mut [T]>,
+    partial: &mut Partial<T>,
+) {
+    let g = *work.patches.geometry();
+    let (og, rows, cols) = (g.group_outputs(), g.col_rows(), g.out_plane());
+    let width = batch.x.len() / g.in_image() * cols;
+    for group in 0..g.groups {
+        gather_group(batch.dy, batch.mask, &g, group, work.other);
+        let grads = &work.other[..og * width];
+        if needed.bias {
+            for (o, row) in grads.chunks(width).enumerate() {
+                partial.bias[group * og + o] += sum(row);
+            }
+        }
+        if let Some(dx) = dx.as_deref_mut() {
+            // col [rows, width] = w_g^T [rows, og] * grads [og, width]
+            matmul(
+                &mut work.col[..rows * width],
+                width,
+                Strided::cols(&batch.w[group * og * rows..][..og * rows], rows),
+                Strided::rows(grads, width),
+                (rows, width, og),
+                false,
+                work.parallelism,
+            );
+            for (i, dx) in dx.chunks_mut(g.in_image()).enumerate() {
+                work.patches.col2im(&work.col[i * cols..], width, group, dx);
+            }
+        }
+        if needed.weight {
+            for (i, x) in batch.x.chunks(g.in_image()).enumerate() {
+                work.patches
+                    .im2col(x, group, &mut work.col[i * cols..], width);
+            }
+            // dw_g [og, rows] += grads [og, width] * col^T [width, rows]
+            matmul(
+                &mut partial.weight[group * og * rows..][..og * rows],
+                rows,
+                Strided::rows(grads, width),
+                Strided::cols(&work.col[..rows * width], width),
+                (og, rows, width),
+                true,
+                work.parallelism,
+            );
+        }
+    }
 }
 
 /// Elements per parallel task when the weight gradient partials are summed.

@@ -7,8 +7,8 @@ use candle_core::{CpuStorage, CustomOp3, DType, Layout, Result, Shape, Tensor, W
 use rayon::prelude::*;
 
 use super::conv_backward::{ConvBackward, Needed};
-use super::conv_gemm::{batch_size, matmul, split, Strided};
-use super::conv_geometry::{contiguous, ConvGeometry, Patches};
+use super::conv_gemm::{batch_size, matmul, split, with_workspace, Strided, Workspace};
+use super::conv_geometry::{contiguous, ConvGeometry};
 use super::scratch::{zeros, Scratch};
 
 /// Forward convolution `(x, w, b) -> y` on contiguous f32 or f64 storage, followed by a ReLU
@@ -27,53 +27,65 @@ fn forward<T: WithDType + Scratch>(
     g: &ConvGeometry,
     relu: bool,
 ) -> Vec<T> {
-    let (og, rows, cols) = (g.group_outputs(), g.col_rows(), g.out_plane());
     let mut y = zeros(g.n * g.out_image());
     let (per, parallelism) = split(g.n);
     let batch = batch_size(g, per);
     y.par_chunks_mut(per * g.out_image())
         .zip(x.par_chunks(per * g.in_image()))
         .for_each(|(y, x)| {
-            let mut patches = Patches::new(g);
-            T::with_scratch((rows + og) * cols * batch, |scratch| {
-                let (col, out) = scratch.split_at_mut(rows * cols * batch);
+            with_workspace(g, batch, parallelism, |work| {
                 for (y, x) in y
                     .chunks_mut(batch * g.out_image())
                     .zip(x.chunks(batch * g.in_image()))
                 {
-                    let images = x.len() / g.in_image();
-                    let width = images * cols;
-                    for group in 0..g.groups {
-                        for (i, x) in x.chunks(g.in_image()).enumerate() {
-                            patches.im2col(x, group, &mut col[i * cols..], width);
-                        }
-                        // out [og, width] = w_g [og, rows] * col [rows, width]
-                        matmul(
-                            &mut out[..og * width],
-                            width,
-                            Strided::rows(&w[group * og * rows..(group + 1) * og * rows], rows),
-                            Strided::rows(&col[..rows * width], width),
-                            (og, width, rows),
-                            false,
-                            parallelism,
-                        );
-                        for (i, y) in y.chunks_mut(g.out_image()).enumerate() {
-                            for o in 0..og {
-                                let channel = group * og + o;
-                                let bias = b[channel];
-                                let dst = &mut y[channel * cols..][..cols];
-                                let src = &out[o * width + i * cols..][..cols];
-                                for (d, v) in dst.iter_mut().zip(src) {
-                                    let v = *v + bias;
-                                    *d = if relu && v < T::zero() { T::zero() } else { v };
-                                }
-                            }
-                        }
-                    }
+                    forward_batch(x, w, b, relu, work, y);
                 }
             })
         });
     y
+}
+
+/// `y = relu?(conv(x, w) + b)` for a few whole images `x` that fit `work`, group by group.
+fn forward_batch<T: WithDType>(
+    x: &[T],
+    w: &[T],
+    b: &[T],
+    relu: bool,
+    work: &mut Workspace<T>,
+    y: &mut [T],
+) {
+    let g = *work.patches.geometry();
+    let (og, rows, cols) = (g.group_outputs(), g.col_rows(), g.out_plane());
+    let width = x.len() / g.in_image() * cols;
+    for group in 0..g.groups {
+        for (i, x) in x.chunks(g.in_image()).enumerate() {
+            work.patches
+                .im2col(x, group, &mut work.col[i * cols..], width);
+        }
+        // out [og, width] = w_g [og, rows] * col [rows, width]
+        let out = &mut work.other[..og * width];
+        matmul(
+            out,
+            width,
+            Strided::rows(&w[group * og * rows..][..og * rows], rows),
+            Strided::rows(&work.col[..rows * width], width),
+            (og, width, rows),
+            false,
+            work.parallelism,
+        );
+        for (i, y) in y.chunks_mut(g.out_image()).enumerate() {
+            for o in 0..og {
+                let channel = group * og + o;
+                let bias = b[channel];
+                let dst = &mut y[channel * cols..][..cols];
+                let src = &out[o * width + i * cols..][..cols];
+                for (d, v) in dst.iter_mut().zip(src) {
+                    let v = *v + bias;
+                    *d = if relu && v < T::zero() { T::zero() } else { v };
+                }
+            }
+        }
+    }
 }
 
 impl ConvCpu {
@@ -116,14 +128,10 @@ impl CustomOp3 for ConvCpu {
                 g.o
             )
         }
-        let inputs = ((x, x_layout), (w, w_layout), (b, b_layout));
-        let out = match (x.dtype(), w.dtype(), b.dtype()) {
-            (DType::F32, DType::F32, DType::F32) => {
-                self.run::<f32>(inputs.0, inputs.1, inputs.2, &g)?
-            }
-            (DType::F64, DType::F64, DType::F64) => {
-                self.run::<f64>(inputs.0, inputs.1, inputs.2, &g)?
-            }
+        let (x, w, b) = ((x, x_layout), (w, w_layout), (b, b_layout));
+        let out = match (x.0.dtype(), w.0.dtype(), b.0.dtype()) {
+            (DType::F32, DType::F32, DType::F32) => self.run::<f32>(x, w, b, &g)?,
+            (DType::F64, DType::F64, DType::F64) => self.run::<f64>(x, w, b, &g)?,
             (x, w, b) => candle_core::bail!("conv2d: unsupported dtypes {x:?}, {w:?}, {b:?}"),
         };
         Ok((out, Shape::from(g.output_dims().to_vec())))

@@ -1,10 +1,12 @@
 //! The matrix products of the CPU convolution and how its work is cut: [`matmul`] over strided
-//! views with the `gemm` crate, and the split of a batch into parallel chunks and gemm batches.
+//! views with the `gemm` crate, the split of a batch into parallel chunks and gemm batches, and
+//! the [`Workspace`] a thread runs its batches in.
 
 use candle_core::WithDType;
 use gemm::Parallelism;
 
-use super::conv_geometry::ConvGeometry;
+use super::conv_geometry::{ConvGeometry, Patches};
+use super::scratch::Scratch;
 
 /// A row-major-or-strided view of a matrix for [`matmul`]: data, row stride, column stride.
 pub(super) struct Strided<'a, T> {
@@ -103,4 +105,35 @@ const COLUMN_BUDGET: usize = 1 << 17;
 /// Images per gemm for this geometry: as many as fit [`COLUMN_BUDGET`], at most `per`.
 pub(super) fn batch_size(g: &ConvGeometry, per: usize) -> usize {
     (COLUMN_BUDGET / (g.col_rows() * g.out_plane()).max(1)).clamp(1, per.max(1))
+}
+
+/// What one thread works in while it runs gemm batches of a convolution: the im2col state,
+/// the columns of one batch (`col`), a second buffer of `o / groups * out_plane` per image
+/// (`other`: the products of the forward pass, the gathered output gradient of the backward
+/// pass), and the gemm parallelism.
+pub(super) struct Workspace<'a, T> {
+    pub(super) patches: Patches<T>,
+    pub(super) col: &'a mut [T],
+    pub(super) other: &'a mut [T],
+    pub(super) parallelism: Parallelism,
+}
+
+/// Runs `f` in a [`Workspace`] for `batch` images of geometry `g`, on this thread's scratch.
+pub(super) fn with_workspace<T: WithDType + Scratch, R>(
+    g: &ConvGeometry,
+    batch: usize,
+    parallelism: Parallelism,
+    f: impl FnOnce(&mut Workspace<T>) -> R,
+) -> R {
+    let col_len = g.col_rows() * g.out_plane() * batch;
+    let other_len = g.group_outputs() * g.out_plane() * batch;
+    T::with_scratch(col_len + other_len, |scratch| {
+        let (col, other) = scratch.split_at_mut(col_len);
+        f(&mut Workspace {
+            patches: Patches::new(g),
+            col,
+            other,
+            parallelism,
+        })
+    })
 }

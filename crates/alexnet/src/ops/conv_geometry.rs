@@ -144,6 +144,11 @@ impl<T: WithDType> Patches<T> {
         }
     }
 
+    /// The geometry these patches are for.
+    pub(super) fn geometry(&self) -> &ConvGeometry {
+        &self.g
+    }
+
     /// Offset in the padded plane of tap `(ky, kx)`.
     fn tap(&self, ky: usize, kx: usize) -> usize {
         ky * self.g.padded_sides().1 + kx

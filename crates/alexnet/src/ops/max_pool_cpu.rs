@@ -65,11 +65,10 @@ impl Geometry {
         for y in y0..y1 {
             let start = y * self.w + x0;
             for (i, &value) in (start..).zip(&plane[start..y * self.w + x1]) {
-                // Selects rather than a branch (conditional moves): which cell of a window
-                // holds the maximum is unpredictable.
-                let better = value > best_value;
-                best = if better { i } else { best };
-                best_value = if better { value } else { best_value };
+                if value > best_value {
+                    best = i;
+                    best_value = value;
+                }
             }
         }
         best
