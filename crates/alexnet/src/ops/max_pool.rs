@@ -27,7 +27,8 @@ fn output_sizes(x: &Tensor, kernel: usize, stride: usize) -> Result<(usize, usiz
 pub fn max_pool(x: &Tensor, kernel: usize, stride: usize) -> Result<Tensor> {
     output_sizes(x, kernel, stride)?;
     if x.device().is_cpu() && matches!(x.dtype(), DType::F32 | DType::F64) {
-        x.contiguous()?.apply_op1(MaxPoolCpu { kernel, stride })
+        x.contiguous()?
+            .apply_op1(MaxPoolCpu::new(kernel, stride, x.track_op()))
     } else {
         max_pool_portable(x, kernel, stride)
     }
