@@ -23,22 +23,33 @@ fn contiguous<'a, T>(data: &'a [T], layout: &Layout) -> Result<&'a [T]> {
     }
 }
 
-/// Sums of `values` over the channel window of every channel, for one image `[C, HW]`.
+/// Sums of `values` over the channel window of every channel, for one image `[C, HW]`: a
+/// running sum down the channels, each plane's sum the previous one plus the plane entering
+/// the window minus the one leaving it (two passes over a plane, not `size`).
 fn window_sums(values: &[f64], channels: usize, plane: usize, size: usize) -> Vec<f64> {
     let half = size / 2;
+    let planes = |c: usize| &values[c * plane..(c + 1) * plane];
     let mut sums = vec![0.0; values.len()];
-    for c in 0..channels {
-        let lo = c.saturating_sub(half);
-        let hi = (c + half).min(channels - 1);
-        let out = &mut sums[c * plane..(c + 1) * plane];
-        for other in lo..=hi {
-            for (o, v) in out
-                .iter_mut()
-                .zip(&values[other * plane..(other + 1) * plane])
-            {
+    let (first, rest) = sums.split_at_mut(plane);
+    for other in 0..=half.min(channels - 1) {
+        for (o, v) in first.iter_mut().zip(planes(other)) {
+            *o += v;
+        }
+    }
+    let mut previous: &[f64] = first;
+    for (c, out) in (1..channels).zip(rest.chunks_exact_mut(plane)) {
+        out.copy_from_slice(previous);
+        if c + half < channels {
+            for (o, v) in out.iter_mut().zip(planes(c + half)) {
                 *o += v;
             }
         }
+        if c > half {
+            for (o, v) in out.iter_mut().zip(planes(c - half - 1)) {
+                *o -= v;
+            }
+        }
+        previous = out;
     }
     sums
 }
