@@ -135,6 +135,20 @@ fn conv_gradient_matches_finite_differences_with_groups_and_odd_sizes() {
 }
 
 #[test]
+fn winograd_conv_gradient_matches_finite_differences_on_odd_non_square_planes() {
+    // 3x3, stride 1, padding 1: the Winograd kernel, with 5x7 planes whose last 2x2 output
+    // tiles are clipped on both sides, and groups.
+    let x = uniform(&[2, 4, 5, 7], 49, DType::F64);
+    let w = uniform(&[6, 2, 3, 3], 50, DType::F64);
+    let b = uniform(&[6], 51, DType::F64);
+    check_gradients(
+        &[x, w, b],
+        |xs| conv2d(&xs[0], &xs[1], &xs[2], 1, 1, 2),
+        300,
+    );
+}
+
+#[test]
 fn conv_skips_the_gradient_of_an_input_that_needs_none() {
     let x = uniform(&[2, 3, 6, 6], 46, DType::F32);
     let w = Var::from_tensor(&uniform(&[4, 3, 3, 3], 47, DType::F32)).unwrap();

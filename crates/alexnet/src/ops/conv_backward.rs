@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use super::conv_gemm::{batch_size, matmul, split, with_workspace, Strided, Workspace};
 use super::conv_geometry::{contiguous, dims4, ConvGeometry};
 use super::scratch::{zeros, Scratch};
+use super::winograd;
 
 /// Which gradients a backward pass computes: those of the inputs that track gradients.
 #[derive(Debug, Clone, Copy)]
@@ -115,7 +116,19 @@ fn backward<T: WithDType + Scratch>(
     lengths: [usize; 3],
 ) -> Vec<T> {
     let (per, parallelism) = split(g.n);
-    let batch = batch_size(g, per);
+    let winograd = winograd::applies(g);
+    let batch = if winograd {
+        winograd::batch_size(g, per)
+    } else {
+        batch_size(g, per)
+    };
+    // By Winograd, the filters transformed for the input gradient, and the weight gradient
+    // summed in the transform domain (`[16][o][c / groups]`) until the end.
+    let filters = (winograd && needed.input).then(|| winograd::transform_filters(w, g));
+    let weight_len = match (winograd, needed.weight) {
+        (true, true) => winograd::POINTS * g.o * g.group_channels(),
+        _ => lengths[1],
+    };
     let mut out = zeros(lengths.iter().sum());
     let (dx, rest) = out.split_at_mut(lengths[0]);
     let (dw, db) = rest.split_at_mut(lengths[1]);
@@ -130,7 +143,7 @@ fn backward<T: WithDType + Scratch>(
         .enumerate()
         .map(|(chunk, mut dx)| {
             let mut partial = Partial {
-                weight: vec![T::zero(); lengths[1]],
+                weight: vec![T::zero(); weight_len],
                 bias: vec![0.0; lengths[2]],
             };
             let first = chunk * per;
@@ -144,6 +157,7 @@ fn backward<T: WithDType + Scratch>(
                         mask: mask.map(|m| &m[span(g.out_image())]),
                         x: &x[span(g.in_image())],
                         w,
+                        winograd: winograd.then_some(filters.as_deref()),
                     };
                     let dx = dx.as_deref_mut().map(|dx| {
                         &mut dx[(start - first) * g.in_image()..][..count * g.in_image()]
@@ -156,7 +170,17 @@ fn backward<T: WithDType + Scratch>(
         .collect();
     // Sum the chunks' partials in chunk order (the same result whatever thread ran what),
     // in parallel over the elements.
-    dw.par_chunks_mut(REDUCE_CHUNK)
+    let mut transformed = if winograd && needed.weight {
+        vec![T::zero(); weight_len]
+    } else {
+        Vec::new()
+    };
+    let sums = if winograd {
+        &mut transformed[..]
+    } else {
+        &mut *dw
+    };
+    sums.par_chunks_mut(REDUCE_CHUNK)
         .enumerate()
         .for_each(|(i, dw)| {
             for partial in &partials {
@@ -165,6 +189,9 @@ fn backward<T: WithDType + Scratch>(
                 }
             }
         });
+    if winograd && needed.weight {
+        winograd::filter_gradient(&transformed, g, dw);
+    }
     for (channel, db) in db.iter_mut().enumerate() {
         *db = T::from_f64(partials.iter().map(|p| p.bias[channel]).sum());
     }
@@ -177,11 +204,14 @@ struct Batch<'a, T> {
     mask: Option<&'a [T]>,
     x: &'a [T],
     w: &'a [T],
+    /// Whether the batch runs by Winograd, with the transformed filters when the input
+    /// gradient is needed.
+    winograd: Option<Option<&'a [T]>>,
 }
 
 /// The gradients of one batch, group by group: the input gradient into `dx` (when given), the
 /// weight and bias gradients added to `partial` (when needed).
-fn backward_batch<T: WithDType>(
+fn backward_batch<T: WithDType + Scratch>(
     batch: &Batch<T>,
     needed: Needed,
     work: &mut Workspace<T>,
@@ -198,6 +228,18 @@ fn backward_batch<T: WithDType>(
             for (o, row) in grads.chunks(width).enumerate() {
                 partial.bias[group * og + o] += sum(row);
             }
+        }
+        if let Some(filters) = batch.winograd {
+            winograd::backward_group(
+                grads,
+                batch.x,
+                group,
+                &g,
+                work.parallelism,
+                dx.as_deref_mut().zip(filters),
+                needed.weight.then_some(&mut partial.weight[..]),
+            );
+            continue;
         }
         if let Some(dx) = dx.as_deref_mut() {
             // col [rows, width] = w_g^T [rows, og] * grads [og, width]

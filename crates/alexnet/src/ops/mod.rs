@@ -14,6 +14,7 @@ mod lrn_cpu;
 mod max_pool;
 mod max_pool_cpu;
 mod scratch;
+mod winograd;
 
 pub use conv::{conv2d, conv2d_portable, conv2d_relu};
 pub use lrn::{lrn, lrn_portable};
