@@ -45,7 +45,7 @@ fn padded_sides(g: &ConvGeometry) -> (usize, usize) {
 
 /// Most elements of one batch's transform-domain buffers: images are batched into one set of
 /// 16 products until their buffers reach this size (1 MiB of f32).
-const BUDGET: usize = 1 << 18;
+const BUDGET: usize = 1 << 19;
 
 /// Images per batch for this geometry: as many as fit [`BUDGET`], at most `per`.
 pub(super) fn batch_size(g: &ConvGeometry, per: usize) -> usize {
