@@ -131,8 +131,9 @@ pub(super) fn filter_gradient<T: WithDType>(du: &[T], g: &ConvGeometry, dw: &mut
     }
 }
 
-/// For every lane `i`: `outs[k][i] = f([ins[0][i], ins[1][i], ..])[k]`. With `f` inlined,
-/// a loop over independent lanes, which vectorises.
+/// For every lane `i`: `outs[k][i] = f([ins[0][i], ins[1][i], ..])[k]`. One loop per output
+/// (`S` is small and the loops unroll, each computing only its part of `f`): a loop that
+/// writes one slice vectorises, one that writes several that might alias does not.
 #[inline(always)]
 fn map_lanes<T: Copy, const R: usize, const S: usize>(
     ins: [&[T]; R],
@@ -140,12 +141,10 @@ fn map_lanes<T: Copy, const R: usize, const S: usize>(
     f: impl Fn([T; R]) -> [T; S],
 ) {
     let lanes = outs[0].len();
-    assert!(ins.iter().all(|s| s.len() == lanes) && outs.iter().all(|s| s.len() == lanes));
-    let mut outs = outs;
-    for i in 0..lanes {
-        let values = f(std::array::from_fn(|r| ins[r][i]));
-        for (out, v) in outs.iter_mut().zip(values) {
-            out[i] = v;
+    let ins = ins.map(|s| &s[..lanes]);
+    for (k, out) in outs.into_iter().enumerate() {
+        for (i, o) in out[..lanes].iter_mut().enumerate() {
+            *o = f(std::array::from_fn(|r| ins[r][i]))[k];
         }
     }
 }
