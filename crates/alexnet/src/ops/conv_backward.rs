@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use super::conv_gemm::{batch_size, matmul, split, with_workspace, Strided, Workspace};
 use super::conv_geometry::{contiguous, dims4, ConvGeometry};
 use super::scratch::{zeros, Scratch};
-use super::winograd;
+use super::winograd::Winograd;
 
 /// Which gradients a backward pass computes: those of the inputs that track gradients.
 #[derive(Debug, Clone, Copy)]
@@ -116,17 +116,18 @@ fn backward<T: WithDType + Scratch>(
     lengths: [usize; 3],
 ) -> Vec<T> {
     let (per, parallelism) = split(g.n);
-    let winograd = winograd::applies(g);
-    let batch = if winograd {
-        winograd::batch_size(g, per)
-    } else {
-        batch_size(g, per)
+    let winograd = Winograd::for_geometry(g);
+    let batch = match winograd {
+        Some(winograd) => winograd.batch_size(g, per),
+        None => batch_size(g, per),
     };
     // By Winograd, the filters transformed for the input gradient, and the weight gradient
-    // summed in the transform domain (`[16][o][c / groups]`) until the end.
-    let filters = (winograd && needed.input).then(|| winograd::transform_filters(w, g));
-    let weight_len = match (winograd, needed.weight) {
-        (true, true) => winograd::POINTS * g.o * g.group_channels(),
+    // summed in the transform domain (`[points][o][c / groups]`) until the end.
+    let filters = winograd
+        .filter(|_| needed.input)
+        .map(|winograd| winograd.transform_filters(w, g));
+    let weight_len = match winograd {
+        Some(winograd) if needed.weight => winograd.points() * g.o * g.group_channels(),
         _ => lengths[1],
     };
     let mut out = zeros(lengths.iter().sum());
@@ -157,7 +158,7 @@ fn backward<T: WithDType + Scratch>(
                         mask: mask.map(|m| &m[span(g.out_image())]),
                         x: &x[span(g.in_image())],
                         w,
-                        winograd: winograd.then_some(filters.as_deref()),
+                        winograd: winograd.map(|winograd| (winograd, filters.as_deref())),
                     };
                     let dx = dx.as_deref_mut().map(|dx| {
                         &mut dx[(start - first) * g.in_image()..][..count * g.in_image()]
@@ -170,12 +171,12 @@ fn backward<T: WithDType + Scratch>(
         .collect();
     // Sum the chunks' partials in chunk order (the same result whatever thread ran what),
     // in parallel over the elements.
-    let mut transformed = if winograd && needed.weight {
+    let mut transformed = if winograd.is_some() && needed.weight {
         vec![T::zero(); weight_len]
     } else {
         Vec::new()
     };
-    let sums = if winograd {
+    let sums = if winograd.is_some() {
         &mut transformed[..]
     } else {
         &mut *dw
@@ -189,8 +190,8 @@ fn backward<T: WithDType + Scratch>(
                 }
             }
         });
-    if winograd && needed.weight {
-        winograd::filter_gradient(&transformed, g, dw);
+    if let Some(winograd) = winograd.filter(|_| needed.weight) {
+        winograd.filter_gradient(&transformed, g, dw);
     }
     for (channel, db) in db.iter_mut().enumerate() {
         *db = T::from_f64(partials.iter().map(|p| p.bias[channel]).sum());
@@ -204,9 +205,9 @@ struct Batch<'a, T> {
     mask: Option<&'a [T]>,
     x: &'a [T],
     w: &'a [T],
-    /// Whether the batch runs by Winograd, with the transformed filters when the input
-    /// gradient is needed.
-    winograd: Option<Option<&'a [T]>>,
+    /// The Winograd algorithm the batch runs by, if any, with the transformed filters when
+    /// the input gradient is needed.
+    winograd: Option<(Winograd, Option<&'a [T]>)>,
 }
 
 /// The gradients of one batch, group by group: the input gradient into `dx` (when given), the
@@ -229,8 +230,8 @@ fn backward_batch<T: WithDType + Scratch>(
                 partial.bias[group * og + o] += sum(row);
             }
         }
-        if let Some(filters) = batch.winograd {
-            winograd::backward_group(
+        if let Some((winograd, filters)) = batch.winograd {
+            winograd.backward_group(
                 grads,
                 batch.x,
                 group,

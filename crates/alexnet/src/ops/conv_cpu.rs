@@ -1,6 +1,7 @@
 //! The CPU kernel of grouped convolution as a candle custom op: forward by im2col + gemm (by
-//! Winograd's F(2x2, 3x3) for 3x3 kernels at stride 1 and padding 1) with the bias and an
-//! optional ReLU fused in, batch-parallel with rayon; its backward pass is [`ConvBackward`].
+//! Winograd's F(2x2, 3x3) or F(2x2, 5x5) for 3x3 and 5x5 kernels at stride 1 with "same"
+//! padding) with the bias and an optional ReLU fused in, batch-parallel with rayon; its
+//! backward pass is [`ConvBackward`].
 
 use candle_core::backend::BackendStorage;
 use candle_core::{CpuStorage, CustomOp3, DType, Layout, Result, Shape, Tensor, WithDType};
@@ -10,7 +11,7 @@ use super::conv_backward::{ConvBackward, Needed};
 use super::conv_gemm::{batch_size, matmul, split, with_workspace, Strided, Workspace};
 use super::conv_geometry::{contiguous, ConvGeometry};
 use super::scratch::{zeros, Scratch};
-use super::winograd;
+use super::winograd::Winograd;
 
 /// Forward convolution `(x, w, b) -> y` on contiguous f32 or f64 storage, followed by a ReLU
 /// when `relu` is set.
@@ -30,12 +31,12 @@ fn forward<T: WithDType + Scratch>(
 ) -> Vec<T> {
     let mut y = zeros(g.n * g.out_image());
     let (per, parallelism) = split(g.n);
-    if winograd::applies(g) {
-        let filters = winograd::transform_filters(w, g);
-        let batch = winograd::batch_size(g, per);
+    if let Some(winograd) = Winograd::for_geometry(g) {
+        let filters = winograd.transform_filters(w, g);
+        let batch = winograd.batch_size(g, per);
         y.par_chunks_mut(batch * g.out_image())
             .zip(x.par_chunks(batch * g.in_image()))
-            .for_each(|(y, x)| winograd::forward_batch(x, &filters, (b, relu), g, parallelism, y));
+            .for_each(|(y, x)| winograd.forward_batch(x, &filters, (b, relu), g, parallelism, y));
         return y;
     }
     let batch = batch_size(g, per);

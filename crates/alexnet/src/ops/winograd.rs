@@ -1,14 +1,18 @@
-//! Convolutions with a 3x3 kernel, stride 1 and padding 1 by Winograd's minimal filtering
-//! F(2x2, 3x3) (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks", 2016).
+//! Stride-1 convolutions with 3x3 or 5x5 kernels and "same" padding by Winograd's minimal
+//! filtering F(2x2, 3x3) and F(2x2, 5x5) (Lavin and Gray, "Fast Algorithms for Convolutional
+//! Neural Networks", 2016).
 //!
-//! Each 2x2 tile of output comes from a 4x4 tile of input: with the input tile transformed
-//! (`V = Bᵀ d B`) and the filter transformed (`U = G g Gᵀ`), the output is `Aᵀ (U ⊙ V) A`.
-//! Summed over input channels, the 16 points of the transform domain are 16 independent
-//! matrix products `M[p] = U[p] V[p]` (`[o, c] x [c, tiles]`): 16 multiply-adds per 4 outputs
-//! and input channel where im2col + gemm needs 36. The backward pass runs the transposed
-//! transforms: the output gradient to `A dY Aᵀ`, then `Uᵀ` times it for the input gradient
-//! (`B dV Bᵀ`, summed where input tiles overlap) and it times `Vᵀ` for the filter gradient
-//! (`Gᵀ dU G`).
+//! Each 2x2 tile of output comes from an `a x a` tile of input (`a = 2 + k - 1`): with the
+//! input tile transformed (`V = Bᵀ d B`) and the filter transformed (`U = G g Gᵀ`), the
+//! output is `Aᵀ (U ⊙ V) A`. Summed over input channels, the `a²` points of the transform
+//! domain are independent matrix products `M[p] = U[p] V[p]` (`[o, c] x [c, tiles]`): `a²`
+//! multiply-adds per 4 outputs and input channel where im2col + gemm needs `4 k²` (16 against
+//! 36 for 3x3, 36 against 100 for 5x5). The backward pass runs the transposed transforms: the
+//! output gradient to `A dY Aᵀ`, then `Uᵀ` times it for the input gradient (`B dV Bᵀ`, summed
+//! where input tiles overlap) and it times `Vᵀ` for the filter gradient (`Gᵀ dU G`).
+//!
+//! The matrices come from the Cook-Toom construction with interpolation points 0, 1, -1 (and
+//! 2, -2 for 5x5) and infinity. The transforms run over the images of a batch as vector lanes.
 
 use candle_core::WithDType;
 use gemm::Parallelism;
@@ -17,72 +21,77 @@ use super::conv_gemm::{matmul, Strided};
 use super::conv_geometry::ConvGeometry;
 use super::scratch::Scratch;
 
-/// Points of the transform domain: one 4x4 tile.
-pub(super) const POINTS: usize = 16;
-
-/// Whether this geometry runs by Winograd: a 3x3 kernel, stride 1, padding 1 (the output as
-/// large as the input), at least 2x2 outputs.
-pub(super) fn applies(g: &ConvGeometry) -> bool {
-    g.k == 3 && g.stride == 1 && g.pad == 1 && g.oh >= 2 && g.ow >= 2
+/// The matrices of a 1-D minimal filtering algorithm F(M, R) on tiles of `A = M + R - 1`
+/// points, from which the 2-D algorithm F(M x M, R x R) nests.
+trait Tiling<const M: usize, const R: usize, const A: usize> {
+    /// `Aᵀ` (`M x A`): the transform domain to outputs.
+    const AT: [[f64; A]; M];
+    /// `G` (`A x R`): a filter to the transform domain.
+    const G: [[f64; R]; A];
+    /// `Bᵀ` (`A x A`): an input tile to the transform domain.
+    const BT: [[f64; A]; A];
 }
 
-/// 2x2 output tiles down and across a plane (the last ones clipped when a side is odd).
-fn tiles(g: &ConvGeometry) -> (usize, usize) {
-    (g.oh.div_ceil(2), g.ow.div_ceil(2))
+/// F(2, 3): points 0, 1, -1 and infinity.
+struct F2x3;
+
+impl Tiling<2, 3, 4> for F2x3 {
+    const AT: [[f64; 4]; 2] = [[1., 1., 1., 0.], [0., 1., -1., 1.]];
+    const G: [[f64; 3]; 4] = [
+        [-1., 0., 0.],
+        [0.5, 0.5, 0.5],
+        [0.5, -0.5, 0.5],
+        [0., 0., 1.],
+    ];
+    const BT: [[f64; 4]; 4] = [
+        [-1., 0., 1., 0.],
+        [0., 1., 1., 0.],
+        [0., -1., 1., 0.],
+        [0., -1., 0., 1.],
+    ];
 }
 
-/// 2x2 output tiles per image plane.
-fn tiles_per_image(g: &ConvGeometry) -> usize {
-    let (th, tw) = tiles(g);
-    th * tw
+/// F(2, 5): points 0, 1, -1, 2, -2 and infinity.
+struct F2x5;
+
+impl Tiling<2, 5, 6> for F2x5 {
+    const AT: [[f64; 6]; 2] = [[1., 1., 1., 1., 1., 0.], [0., 1., -1., 2., -2., 1.]];
+    const G: [[f64; 5]; 6] = [
+        [1. / 4., 0., 0., 0., 0.],
+        [-1. / 6., -1. / 6., -1. / 6., -1. / 6., -1. / 6.],
+        [-1. / 6., 1. / 6., -1. / 6., 1. / 6., -1. / 6.],
+        [1. / 24., 1. / 12., 1. / 6., 1. / 3., 2. / 3.],
+        [1. / 24., -1. / 12., 1. / 6., -1. / 3., 2. / 3.],
+        [0., 0., 0., 0., 1.],
+    ];
+    const BT: [[f64; 6]; 6] = [
+        [4., 0., -5., 0., 1., 0.],
+        [0., -4., -4., 1., 1., 0.],
+        [0., 4., -4., -1., 1., 0.],
+        [0., -2., -1., 2., 1., 0.],
+        [0., 2., -1., -2., 1., 0.],
+        [0., 4., 0., -5., 0., 1.],
+    ];
 }
 
-/// Sides of the zero-bordered plane that every 4x4 input tile lies in.
-fn padded_sides(g: &ConvGeometry) -> (usize, usize) {
-    let (th, tw) = tiles(g);
-    (2 * th + 2, 2 * tw + 2)
-}
-
-/// Most elements of one batch's transform-domain buffers: images are batched into one set of
-/// 16 products until their buffers reach this size (1 MiB of f32).
-const BUDGET: usize = 1 << 19;
-
-/// Images per batch for this geometry: as many as fit [`BUDGET`], at most `per`.
-pub(super) fn batch_size(g: &ConvGeometry, per: usize) -> usize {
-    let per_image = POINTS * tiles_per_image(g) * (g.group_channels() + g.group_outputs());
-    (BUDGET / per_image.max(1)).clamp(1, per.max(1))
-}
-
-/// `Bᵀ v` for one column or row of a 4x4 input tile.
-fn input_step<T: WithDType>([a, b, c, d]: [T; 4]) -> [T; 4] {
-    [a - c, b + c, c - b, b - d]
-}
-
-/// `B v`, the transpose of [`input_step`].
-fn input_grad_step<T: WithDType>([a, b, c, d]: [T; 4]) -> [T; 4] {
-    [a, b - c + d, b + c - a, T::zero() - d]
-}
-
-/// `Aᵀ v` for one column or row of a 4x4 product tile.
-fn output_step<T: WithDType>([a, b, c, d]: [T; 4]) -> [T; 2] {
-    [a + b + c, b - c - d]
-}
-
-/// `A v`, the transpose of [`output_step`].
-fn output_grad_step<T: WithDType>([a, b]: [T; 2]) -> [T; 4] {
-    [a, a + b, a - b, T::zero() - b]
-}
-
-/// `G v` for one column or row of a 3x3 filter.
-fn filter_step<T: WithDType>([a, b, c]: [T; 3]) -> [T; 4] {
-    let half = T::from_f64(0.5);
-    [a, (a + b + c) * half, (a - b + c) * half, c]
-}
-
-/// `Gᵀ v`, the transpose of [`filter_step`].
-fn filter_grad_step<T: WithDType>([a, b, c, d]: [T; 4]) -> [T; 3] {
-    let half = T::from_f64(0.5);
-    [a + (b + c) * half, (b - c) * half, (b + c) * half + d]
+/// `m v` for a constant matrix `m` (`O x I`, given by its entries): zero entries skipped and
+/// the others constants once inlined, so that only the additions the matrix needs remain.
+#[inline(always)]
+fn product<T: WithDType, const O: usize, const I: usize>(
+    m: impl Fn(usize, usize) -> f64,
+    v: [T; I],
+) -> [T; O] {
+    std::array::from_fn(|o| {
+        let mut sum: Option<T> = None;
+        for (i, &v) in v.iter().enumerate() {
+            let c = m(o, i);
+            if c != 0.0 {
+                let term = T::from_f64(c) * v;
+                sum = Some(sum.map_or(term, |s| s + term));
+            }
+        }
+        sum.unwrap_or(T::zero())
+    })
 }
 
 /// `f` applied to each column of `tile` (`R` rows of `C`), giving `S` rows.
@@ -100,96 +109,176 @@ fn columns<T: Copy, const R: usize, const C: usize, const S: usize>(
     out
 }
 
-/// The transformed filters `U = G g Gᵀ` of weight `w` `[o, c / groups, 3, 3]`, laid out
-/// `[16][o][c / groups]`: for each point, a row-major `[o, c / groups]` matrix.
-pub(super) fn transform_filters<T: WithDType>(w: &[T], g: &ConvGeometry) -> Vec<T> {
+/// `dst = Σ_j c(j) src[j]` over lanes (each `src[j]` at least as long as `dst`): one pass per
+/// nonzero coefficient, each a plain loop over the lanes, which vectorises.
+fn combine<T: WithDType>(dst: &mut [T], src: &[&[T]], c: impl Fn(usize) -> f64) {
+    let mut first = true;
+    for (j, src) in src.iter().enumerate() {
+        let c = c(j);
+        if c == 0.0 {
+            continue;
+        }
+        let c = T::from_f64(c);
+        if first {
+            for (d, v) in dst.iter_mut().zip(src.iter()) {
+                *d = c * *v;
+            }
+        } else {
+            for (d, v) in dst.iter_mut().zip(src.iter()) {
+                *d += c * *v;
+            }
+        }
+        first = false;
+    }
+    if first {
+        dst.fill(T::zero());
+    }
+}
+
+/// One step of a transform over lanes: the `outputs x I` matrix `m` applied to the `I` lane
+/// vectors `src`, output `k` written at `dst[at(k)..]`.
+fn apply<T: WithDType, const I: usize>(
+    src: [&[T]; I],
+    (m, outputs): (impl Fn(usize, usize) -> f64, usize),
+    dst: &mut [T],
+    at: impl Fn(usize) -> usize,
+) {
+    let lanes = src[0].len();
+    for k in 0..outputs {
+        combine(&mut dst[at(k)..][..lanes], &src, |j| m(k, j));
+    }
+}
+
+/// The sizes of one geometry's tiling F(M x M, R x R) on tiles of `A x A`.
+#[derive(Clone, Copy)]
+struct Tiles<const M: usize, const R: usize, const A: usize> {
+    /// Output tiles down and across a plane (the last ones clipped where `M` does not divide).
+    down: usize,
+    across: usize,
+}
+
+impl<const M: usize, const R: usize, const A: usize> Tiles<M, R, A> {
+    fn new(g: &ConvGeometry) -> Self {
+        Self {
+            down: g.oh.div_ceil(M),
+            across: g.ow.div_ceil(M),
+        }
+    }
+
+    fn per_image(&self) -> usize {
+        self.down * self.across
+    }
+
+    /// For each of `side x side` points of every tile, from `offset` (negative: into the
+    /// padding): `(point row, point column, plane row, plane column)`, point by point.
+    fn points(
+        self,
+        side: usize,
+        offset: isize,
+    ) -> impl Iterator<Item = (usize, usize, isize, isize)> {
+        (0..side * side).flat_map(move |p| {
+            self.each().map(move |(ty, tx, _)| {
+                let (a, b) = (p / side, p % side);
+                let y = (M * ty + a) as isize + offset;
+                let x = (M * tx + b) as isize + offset;
+                (a, b, y, x)
+            })
+        })
+    }
+
+    /// Every tile as `(row, column, index in the plane)`.
+    fn each(self) -> impl Iterator<Item = (usize, usize, usize)> {
+        let across = self.across;
+        (0..self.down).flat_map(move |ty| (0..across).map(move |tx| (ty, tx, ty * across + tx)))
+    }
+}
+
+/// The transformed filters `U = G g Gᵀ` of weight `w` `[o, c / groups, R, R]`, laid out
+/// `[A²][o][c / groups]`: for each point, a row-major `[o, c / groups]` matrix.
+fn transform_filters<
+    T: WithDType,
+    W: Tiling<M, R, A>,
+    const M: usize,
+    const R: usize,
+    const A: usize,
+>(
+    w: &[T],
+    g: &ConvGeometry,
+) -> Vec<T> {
     let filters = g.o * g.group_channels();
-    let mut u = vec![T::zero(); POINTS * filters];
-    for (f, k) in w.chunks_exact(9).enumerate() {
-        let k: [[T; 3]; 3] = std::array::from_fn(|i| std::array::from_fn(|j| k[3 * i + j]));
-        let rows = columns(&k, filter_step);
-        for (i, row) in rows.iter().enumerate() {
-            for (j, v) in filter_step(*row).into_iter().enumerate() {
-                u[(4 * i + j) * filters + f] = v;
+    let mut u = vec![T::zero(); A * A * filters];
+    let filter = |v: [T; R]| -> [T; A] { product(|o, i| W::G[o][i], v) };
+    for (f, k) in w.chunks_exact(R * R).enumerate() {
+        let k: [[T; R]; R] = std::array::from_fn(|i| std::array::from_fn(|j| k[R * i + j]));
+        for (a, row) in columns(&k, filter).iter().enumerate() {
+            for (b, v) in filter(*row).into_iter().enumerate() {
+                u[(A * a + b) * filters + f] = v;
             }
         }
     }
     u
 }
 
-/// The weight gradient `[o, c / groups, 3, 3]` into `dw` from the transform-domain gradient
-/// `du` (`[16][o][c / groups]`): `Gᵀ dU G` for every filter.
-pub(super) fn filter_gradient<T: WithDType>(du: &[T], g: &ConvGeometry, dw: &mut [T]) {
-    let filters = g.o * g.group_channels();
-    for (f, dw) in dw.chunks_exact_mut(9).enumerate() {
-        let tile: [[T; 4]; 4] =
-            std::array::from_fn(|i| std::array::from_fn(|j| du[(4 * i + j) * filters + f]));
-        let rows = columns(&tile, filter_grad_step);
-        for (i, row) in rows.iter().enumerate() {
-            dw[3 * i..3 * i + 3].copy_from_slice(&filter_grad_step(*row));
-        }
-    }
-}
-
-/// For every lane `i`: `outs[k][i] = f([ins[0][i], ins[1][i], ..])[k]`. One loop per output
-/// (`S` is small and the loops unroll, each computing only its part of `f`): a loop that
-/// writes one slice vectorises, one that writes several that might alias does not.
-#[inline(always)]
-fn map_lanes<T: Copy, const R: usize, const S: usize>(
-    ins: [&[T]; R],
-    outs: [&mut [T]; S],
-    f: impl Fn([T; R]) -> [T; S],
+/// The weight gradient `[o, c / groups, R, R]` into `dw` from the transform-domain gradient
+/// `du` (`[A²][o][c / groups]`): `Gᵀ dU G` for every filter.
+fn filter_gradient<
+    T: WithDType,
+    W: Tiling<M, R, A>,
+    const M: usize,
+    const R: usize,
+    const A: usize,
+>(
+    du: &[T],
+    g: &ConvGeometry,
+    dw: &mut [T],
 ) {
-    let lanes = outs[0].len();
-    let ins = ins.map(|s| &s[..lanes]);
-    for (k, out) in outs.into_iter().enumerate() {
-        for (i, o) in out[..lanes].iter_mut().enumerate() {
-            *o = f(std::array::from_fn(|r| ins[r][i]))[k];
+    let filters = g.o * g.group_channels();
+    let filter_grad = |v: [T; A]| -> [T; R] { product(|o, i| W::G[i][o], v) };
+    for (f, dw) in dw.chunks_exact_mut(R * R).enumerate() {
+        let tile: [[T; A]; A] =
+            std::array::from_fn(|a| std::array::from_fn(|b| du[(A * a + b) * filters + f]));
+        for (i, row) in columns(&tile, filter_grad).iter().enumerate() {
+            dw[R * i..R * (i + 1)].copy_from_slice(&filter_grad(*row));
         }
     }
 }
 
-/// `N` disjoint `len`-element slices of `data`, starting at `starts`.
-fn rows_mut<T, const N: usize>(data: &mut [T], starts: [usize; N], len: usize) -> [&mut [T]; N] {
-    data.get_disjoint_mut(starts.map(|s| s..s + len))
-        .expect("winograd: overlapping or out-of-range rows")
-}
-
-/// The transform-domain buffers of one thread for one batch of `images` images. Tiles are
-/// numbered tile by tile, the images of a tile side by side (`tile * images + image`), so
-/// that every transform runs over the images as vector lanes.
-struct Buffers<'a, T> {
-    /// Images side by side: one channel's zero-bordered planes ([`padded_sides`]), element by
-    /// element, `images` lanes each.
-    lanes: &'a mut [T],
-    /// Two 4x4 tiles of lanes: the transforms' intermediate steps.
+/// The transform-domain buffers of one thread for one batch of `images` images. A batch's
+/// tiles are numbered tile by tile, the images of a tile side by side (`tile * images +
+/// image`); every transform runs over all of them as vector lanes, one point of a tile at a
+/// time.
+struct Buffers<'a, T, const M: usize, const R: usize, const A: usize> {
+    tiles: Tiles<M, R, A>,
+    /// One channel's tiles, point by point (`[A²][tiles]`): gathered from the images, or
+    /// transformed back before they are scattered to them.
+    tile_points: &'a mut [T],
+    /// The transforms' intermediate step (`[A²][tiles]`).
     steps: &'a mut [T],
-    /// Input tiles `[16][c / groups][tiles]` (or their gradient).
+    /// Input tiles `[A²][c / groups][tiles]` (or their gradient).
     input: &'a mut [T],
-    /// Products `[16][o / groups][tiles]` (or their gradient).
+    /// Products `[A²][o / groups][tiles]` (or their gradient).
     output: &'a mut [T],
     images: usize,
 }
 
 /// Runs `f` on this thread's scratch cut into [`Buffers`] for `images` images.
-fn with_buffers<T: WithDType + Scratch, R>(
+fn with_buffers<T: WithDType + Scratch, Out, const M: usize, const R: usize, const A: usize>(
     g: &ConvGeometry,
     images: usize,
-    f: impl FnOnce(Buffers<T>) -> R,
-) -> R {
-    let tiles = images * tiles_per_image(g);
-    let (ph, pw) = padded_sides(g);
-    let lanes = ph * pw * images;
-    let steps = 2 * POINTS * images;
-    let input = POINTS * g.group_channels() * tiles;
-    let output = POINTS * g.group_outputs() * tiles;
-    T::with_scratch(lanes + steps + input + output, |scratch| {
-        let (lanes, rest) = scratch.split_at_mut(lanes);
-        let (steps, rest) = rest.split_at_mut(steps);
+    f: impl FnOnce(Buffers<T, M, R, A>) -> Out,
+) -> Out {
+    let tiles = Tiles::<M, R, A>::new(g);
+    let count = images * tiles.per_image();
+    let point_rows = A * A * count;
+    let input = point_rows * g.group_channels();
+    let output = point_rows * g.group_outputs();
+    T::with_scratch(2 * point_rows + input + output, |scratch| {
+        let (tile_points, rest) = scratch.split_at_mut(point_rows);
+        let (steps, rest) = rest.split_at_mut(point_rows);
         let (input, output) = rest.split_at_mut(input);
-        lanes.fill(T::zero());
         f(Buffers {
-            lanes,
+            tiles,
+            tile_points,
             steps,
             input,
             output,
@@ -198,201 +287,180 @@ fn with_buffers<T: WithDType + Scratch, R>(
     })
 }
 
-impl<T: WithDType> Buffers<'_, T> {
-    /// Channel `channel` of every image of `x` into the interior of [`Buffers::lanes`].
-    fn load_channel(&mut self, x: &[T], channel: usize, g: &ConvGeometry) {
-        let (pw, plane, n) = (padded_sides(g).1, g.h * g.w, self.images);
-        for (i, image) in x.chunks_exact(g.in_image()).enumerate() {
-            let src = &image[channel * plane..][..plane];
-            for (y, row) in src.chunks_exact(g.w).enumerate() {
-                for (x, v) in row.iter().enumerate() {
-                    self.lanes[((y + 1) * pw + x + 1) * n + i] = *v;
-                }
+impl<T: WithDType, const M: usize, const R: usize, const A: usize> Buffers<'_, T, M, R, A> {
+    /// Tiles in the batch (all images).
+    fn count(&self) -> usize {
+        self.images * self.tiles.per_image()
+    }
+
+    /// Channel `channel` of every image of `x`, tile by tile, into
+    /// [`Buffers::tile_points`]: zero where a tile reaches into the padding.
+    fn gather_channel(&mut self, x: &[T], channel: usize, g: &ConvGeometry) {
+        let (n, plane) = (self.images, g.h * g.w);
+        let points = self.tiles.points(A, -(g.pad as isize));
+        for ((_, _, y, xx), lanes) in points.zip(self.tile_points.chunks_exact_mut(n)) {
+            if y < 0 || xx < 0 || y as usize >= g.h || xx as usize >= g.w {
+                lanes.fill(T::zero());
+                continue;
+            }
+            let at = channel * plane + y as usize * g.w + xx as usize;
+            for (v, image) in lanes.iter_mut().zip(x.chunks_exact(g.in_image())) {
+                *v = image[at];
             }
         }
     }
 
+    /// The first step of a transform: `step` (with `I` inputs) down each of the `C` columns of
+    /// every tile, its inputs point `C a + b` of `source` at `from(C a + b)`, its outputs
+    /// into [`Buffers::steps`] column by column (`S b + k`, `S` outputs).
+    fn down_columns<const I: usize, const C: usize>(
+        &mut self,
+        source: &[T],
+        from: impl Fn(usize) -> usize,
+        step: (impl Fn(usize, usize) -> f64 + Copy, usize),
+    ) {
+        let count = self.count();
+        for b in 0..C {
+            let column: [&[T]; I] = std::array::from_fn(|a| &source[from(C * a + b)..][..count]);
+            apply(column, step, self.steps, |k| (step.1 * b + k) * count);
+        }
+    }
+
+    /// The second step of a transform: `step` along each row `a` of [`Buffers::steps`]
+    /// (written by [`Buffers::down_columns`] with `rows` outputs per column, `I` columns), its
+    /// output `k` of row `a` into `dst` at `to(a, k)`.
+    fn along_rows<const I: usize>(
+        steps: &[T],
+        (rows, count): (usize, usize),
+        step: (impl Fn(usize, usize) -> f64 + Copy, usize),
+        dst: &mut [T],
+        to: impl Fn(usize, usize) -> usize,
+    ) {
+        for a in 0..rows {
+            let row: [&[T]; I] = std::array::from_fn(|b| &steps[(rows * b + a) * count..][..count]);
+            apply(row, step, dst, |k| to(a, k));
+        }
+    }
+
     /// The input tiles of group `group` of every image of `x` into [`Buffers::input`]:
-    /// `Bᵀ d B` of each 4x4 tile.
-    fn transform_inputs(&mut self, x: &[T], group: usize, g: &ConvGeometry) {
-        let (th, tw) = tiles(g);
-        let (pw, n, cg) = (padded_sides(g).1, self.images, g.group_channels());
-        let tiles = th * tw * n;
-        let stride = cg * tiles;
+    /// `Bᵀ d B` of each `A x A` tile.
+    fn transform_inputs<W: Tiling<M, R, A>>(&mut self, x: &[T], group: usize, g: &ConvGeometry) {
+        let (cg, count) = (g.group_channels(), self.count());
+        let stride = cg * count;
+        let step = (|k: usize, j: usize| W::BT[k][j], A);
         for c in 0..cg {
-            self.load_channel(x, group * cg + c, g);
-            for ty in 0..th {
-                for tx in 0..tw {
-                    let at = |a: usize, b: usize| ((2 * ty + a) * pw + 2 * tx + b) * n;
-                    // Down the columns: steps[4 b + a] = (Bᵀ d)[a][b].
-                    for b in 0..4 {
-                        let d = std::array::from_fn(|a| &self.lanes[at(a, b)..][..n]);
-                        let out = rows_mut(self.steps, std::array::from_fn(|a| (4 * b + a) * n), n);
-                        map_lanes(d, out, input_step);
-                    }
-                    // Along the rows: (Bᵀ d B)[a][b] into point 4 a + b.
-                    let first = c * tiles + (ty * tw + tx) * n;
-                    for a in 0..4 {
-                        let t = std::array::from_fn(|b| &self.steps[(4 * b + a) * n..][..n]);
-                        let starts = std::array::from_fn(|b| (4 * a + b) * stride + first);
-                        map_lanes(t, rows_mut(self.input, starts, n), input_step);
-                    }
-                }
-            }
+            self.gather_channel(x, group * cg + c, g);
+            let points = std::mem::take(&mut self.tile_points);
+            self.down_columns::<A, A>(points, |p| p * count, step);
+            self.tile_points = points;
+            let to = |a: usize, b: usize| (A * a + b) * stride + c * count;
+            Self::along_rows::<A>(self.steps, (A, count), step, self.input, to);
         }
     }
 
     /// The transpose of [`Buffers::transform_inputs`]: `B dV Bᵀ` of each tile of
     /// [`Buffers::input`], summed where tiles overlap, into group `group`'s channels of the
-    /// input gradient `dx` (`[images, c, h, w]`).
-    fn transform_input_grads(&mut self, group: usize, g: &ConvGeometry, dx: &mut [T]) {
-        let (th, tw) = tiles(g);
-        let (pw, n, cg, plane) = (
-            padded_sides(g).1,
-            self.images,
-            g.group_channels(),
-            g.h * g.w,
-        );
-        let tiles = th * tw * n;
-        let stride = cg * tiles;
+    /// input gradient `dx` (`[images, c, h, w]`, zero on entry).
+    fn transform_input_grads<W: Tiling<M, R, A>>(
+        &mut self,
+        group: usize,
+        g: &ConvGeometry,
+        dx: &mut [T],
+    ) {
+        let (n, cg, count, plane) = (self.images, g.group_channels(), self.count(), g.h * g.w);
+        let stride = cg * count;
+        let step = (|k: usize, j: usize| W::BT[j][k], A);
         for c in 0..cg {
-            self.lanes.fill(T::zero());
-            for ty in 0..th {
-                for tx in 0..tw {
-                    let first = c * tiles + (ty * tw + tx) * n;
-                    let (columns, rows) = self.steps.split_at_mut(POINTS * n);
-                    // Down the columns: columns[4 b + a] = (B dV)[a][b].
-                    for b in 0..4 {
-                        let v = std::array::from_fn(|a| {
-                            &self.input[(4 * a + b) * stride + first..][..n]
-                        });
-                        let out = rows_mut(columns, std::array::from_fn(|a| (4 * b + a) * n), n);
-                        map_lanes(v, out, input_grad_step);
-                    }
-                    // Along the rows: rows[4 a + b] = (B dV Bᵀ)[a][b], added into the tile.
-                    for a in 0..4 {
-                        let t = std::array::from_fn(|b| &columns[(4 * b + a) * n..][..n]);
-                        let out = rows_mut(rows, std::array::from_fn(|b| (4 * a + b) * n), n);
-                        map_lanes(t, out, input_grad_step);
-                        for b in 0..4 {
-                            let at = ((2 * ty + a) * pw + 2 * tx + b) * n;
-                            let sum = &mut self.lanes[at..][..n];
-                            for (s, v) in sum.iter_mut().zip(&rows[(4 * a + b) * n..][..n]) {
-                                *s += *v;
-                            }
-                        }
-                    }
+            let input = std::mem::take(&mut self.input);
+            self.down_columns::<A, A>(input, |p| p * stride + c * count, step);
+            self.input = input;
+            let to = |a: usize, b: usize| (A * a + b) * count;
+            Self::along_rows::<A>(self.steps, (A, count), step, self.tile_points, to);
+            let channel = (group * cg + c) * plane;
+            let points = self.tiles.points(A, -(g.pad as isize));
+            for ((_, _, y, x), lanes) in points.zip(self.tile_points.chunks_exact(n)) {
+                if y < 0 || x < 0 || y as usize >= g.h || x as usize >= g.w {
+                    continue;
                 }
-            }
-            for (i, image) in dx.chunks_exact_mut(g.in_image()).enumerate() {
-                let dst = &mut image[(group * cg + c) * plane..][..plane];
-                for (y, row) in dst.chunks_exact_mut(g.w).enumerate() {
-                    for (x, v) in row.iter_mut().enumerate() {
-                        *v = self.lanes[((y + 1) * pw + x + 1) * n + i];
-                    }
+                let at = channel + y as usize * g.w + x as usize;
+                for (image, v) in dx.chunks_exact_mut(g.in_image()).zip(lanes) {
+                    image[at] += *v;
                 }
             }
         }
-        self.lanes.fill(T::zero());
     }
 
     /// `Aᵀ M A` of each tile of [`Buffers::output`], plus the bias, through a ReLU if `relu`,
     /// into group `group`'s channels of `y` (`[images, o, oh, ow]`, the last tiles clipped).
-    fn transform_outputs(
+    fn transform_outputs<W: Tiling<M, R, A>>(
         &mut self,
         group: usize,
         g: &ConvGeometry,
         (bias, relu): (&[T], bool),
         y: &mut [T],
     ) {
-        let (th, tw) = tiles(g);
-        let (n, og) = (self.images, g.group_outputs());
-        let tiles = th * tw * n;
-        let stride = og * tiles;
+        let (n, og, count) = (self.images, g.group_outputs(), self.count());
+        let stride = og * count;
+        let step = (|k: usize, j: usize| W::AT[k][j], M);
         for o in 0..og {
+            let output = std::mem::take(&mut self.output);
+            self.down_columns::<A, A>(output, |p| p * stride + o * count, step);
+            self.output = output;
+            let to = |a: usize, b: usize| (M * a + b) * count;
+            Self::along_rows::<A>(self.steps, (M, count), step, self.tile_points, to);
             let channel = group * og + o;
-            for ty in 0..th {
-                for tx in 0..tw {
-                    let first = o * tiles + (ty * tw + tx) * n;
-                    let (columns, rows) = self.steps.split_at_mut(POINTS * n);
-                    // Down the columns: columns[2 b + a] = (Aᵀ M)[a][b].
-                    for b in 0..4 {
-                        let m = std::array::from_fn(|a| {
-                            &self.output[(4 * a + b) * stride + first..][..n]
-                        });
-                        let out = rows_mut(columns, [2 * b * n, (2 * b + 1) * n], n);
-                        map_lanes(m, out, output_step);
-                    }
-                    // Along the rows: rows[2 a + b] = (Aᵀ M A)[a][b].
-                    for a in 0..2 {
-                        let t = std::array::from_fn(|b| &columns[(2 * b + a) * n..][..n]);
-                        let out = rows_mut(rows, [2 * a * n, (2 * a + 1) * n], n);
-                        map_lanes(t, out, output_step);
-                    }
-                    for (a, b) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
-                        let (yy, xx) = (2 * ty + a, 2 * tx + b);
-                        if yy >= g.oh || xx >= g.ow {
-                            continue;
-                        }
-                        let values = &rows[(2 * a + b) * n..][..n];
-                        let at = channel * g.out_plane() + yy * g.ow + xx;
-                        for (image, v) in y.chunks_exact_mut(g.out_image()).zip(values) {
-                            let v = *v + bias[channel];
-                            image[at] = if relu && v < T::zero() { T::zero() } else { v };
-                        }
-                    }
+            let points = self.tiles.points(M, 0);
+            for ((_, _, yy, xx), lanes) in points.zip(self.tile_points.chunks_exact(n)) {
+                let (yy, xx) = (yy as usize, xx as usize);
+                if yy >= g.oh || xx >= g.ow {
+                    continue;
+                }
+                let at = channel * g.out_plane() + yy * g.ow + xx;
+                for (image, v) in y.chunks_exact_mut(g.out_image()).zip(lanes) {
+                    let v = *v + bias[channel];
+                    image[at] = if relu && v < T::zero() { T::zero() } else { v };
                 }
             }
         }
     }
 
-    /// The transpose of [`Buffers::transform_outputs`]: `A dY Aᵀ` of each 2x2 tile of the
-    /// output gradient `grads` (`[o / groups, images * oh * ow]`, images side by side; zero
-    /// past the edge) into [`Buffers::output`].
-    fn transform_output_grads(&mut self, grads: &[T], g: &ConvGeometry) {
-        let (th, tw) = tiles(g);
-        let (n, og, cols) = (self.images, g.group_outputs(), g.out_plane());
-        let tiles = th * tw * n;
-        let stride = og * tiles;
-        let width = n * cols;
-        for o in 0..og {
-            for ty in 0..th {
-                for tx in 0..tw {
-                    let (values, columns) = self.steps.split_at_mut(POINTS * n);
-                    // The tile's four gradients, images as lanes: values[2 a + b].
-                    for (a, b) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
-                        let (yy, xx) = (2 * ty + a, 2 * tx + b);
-                        let lane = &mut values[(2 * a + b) * n..][..n];
-                        if yy >= g.oh || xx >= g.ow {
-                            lane.fill(T::zero());
-                            continue;
-                        }
-                        for (i, v) in lane.iter_mut().enumerate() {
-                            *v = grads[o * width + i * cols + yy * g.ow + xx];
-                        }
-                    }
-                    // Down the columns: columns[4 b + a] = (A dY)[a][b].
-                    for b in 0..2 {
-                        let e = [&values[b * n..][..n], &values[(2 + b) * n..][..n]];
-                        let out = rows_mut(columns, std::array::from_fn(|a| (4 * b + a) * n), n);
-                        map_lanes(e, out, output_grad_step);
-                    }
-                    // Along the rows: (A dY Aᵀ)[a][b] into point 4 a + b.
-                    let first = o * tiles + (ty * tw + tx) * n;
-                    for a in 0..4 {
-                        let t = [&columns[a * n..][..n], &columns[(4 + a) * n..][..n]];
-                        let starts = std::array::from_fn(|b| (4 * a + b) * stride + first);
-                        map_lanes(t, rows_mut(self.output, starts, n), output_grad_step);
-                    }
+    /// The transpose of [`Buffers::transform_outputs`]: `A dY Aᵀ` of each `M x M` tile of
+    /// the output gradient `grads` (`[o / groups, images * oh * ow]`, images side by side;
+    /// zero past the edge) into [`Buffers::output`].
+    fn transform_output_grads<W: Tiling<M, R, A>>(&mut self, grads: &[T], g: &ConvGeometry) {
+        let (n, og, count, cols) = (self.images, g.group_outputs(), self.count(), g.out_plane());
+        let stride = og * count;
+        let step = (|k: usize, j: usize| W::AT[j][k], A);
+        for (o, grads) in grads.chunks_exact(n * cols).enumerate() {
+            // tile_points[M a + b]: the tiles' gradients, images as lanes.
+            let points = self.tiles.points(M, 0);
+            for ((_, _, yy, xx), lanes) in points.zip(self.tile_points.chunks_exact_mut(n)) {
+                let (yy, xx) = (yy as usize, xx as usize);
+                if yy >= g.oh || xx >= g.ow {
+                    lanes.fill(T::zero());
+                    continue;
+                }
+                for (v, image) in lanes.iter_mut().zip(grads.chunks_exact(cols)) {
+                    *v = image[yy * g.ow + xx];
                 }
             }
+            let points = std::mem::take(&mut self.tile_points);
+            self.down_columns::<M, M>(points, |p| p * count, step);
+            self.tile_points = points;
+            let to = |a: usize, b: usize| (A * a + b) * stride + o * count;
+            Self::along_rows::<M>(self.steps, (A, count), step, self.output, to);
         }
     }
 }
 
-/// `y = relu?(conv(x, w) + b)` for a few whole images `x`, from the transformed filters `u`
-/// ([`transform_filters`]).
-pub(super) fn forward_batch<T: WithDType + Scratch>(
+/// `y = relu?(conv(x, w) + b)` for a few whole images `x`, from the transformed filters `u`.
+fn forward_batch<
+    T: WithDType + Scratch,
+    W: Tiling<M, R, A>,
+    const M: usize,
+    const R: usize,
+    const A: usize,
+>(
     x: &[T],
     u: &[T],
     bias: (&[T], bool),
@@ -401,24 +469,23 @@ pub(super) fn forward_batch<T: WithDType + Scratch>(
     y: &mut [T],
 ) {
     let (cg, og) = (g.group_channels(), g.group_outputs());
-    let images = x.len() / g.in_image();
-    let tiles = images * tiles_per_image(g);
-    with_buffers(g, images, |mut buf: Buffers<T>| {
+    with_buffers(g, x.len() / g.in_image(), |mut buf: Buffers<T, M, R, A>| {
+        let count = buf.count();
         for group in 0..g.groups {
-            buf.transform_inputs(x, group, g);
-            for point in 0..POINTS {
-                // M[p] [og, tiles] = U[p]_g [og, cg] * V[p] [cg, tiles]
+            buf.transform_inputs::<W>(x, group, g);
+            for point in 0..A * A {
+                // M[p] [og, count] = U[p]_g [og, cg] * V[p] [cg, count]
                 matmul(
-                    &mut buf.output[point * og * tiles..][..og * tiles],
-                    tiles,
+                    &mut buf.output[point * og * count..][..og * count],
+                    count,
                     Strided::rows(&u[(point * g.o + group * og) * cg..][..og * cg], cg),
-                    Strided::rows(&buf.input[point * cg * tiles..][..cg * tiles], tiles),
-                    (og, tiles, cg),
+                    Strided::rows(&buf.input[point * cg * count..][..cg * count], count),
+                    (og, count, cg),
                     false,
                     parallelism,
                 );
             }
-            buf.transform_outputs(group, g, bias, y);
+            buf.transform_outputs::<W>(group, g, bias, y);
         }
     })
 }
@@ -426,9 +493,15 @@ pub(super) fn forward_batch<T: WithDType + Scratch>(
 /// The input and filter gradients of group `group` for a few whole images `x`, from `grads`
 /// (`[o / groups, images * oh * ow]`, the group's output gradient, images side by side): the
 /// input gradient into `dx` (`[images, c, h, w]`) from the transformed filters `u`, when
-/// given; the transform-domain filter gradient added to `du` (`[16][o][c / groups]`), when
+/// given; the transform-domain filter gradient added to `du` (`[A²][o][c / groups]`), when
 /// given.
-pub(super) fn backward_group<T: WithDType + Scratch>(
+fn backward_group<
+    T: WithDType + Scratch,
+    W: Tiling<M, R, A>,
+    const M: usize,
+    const R: usize,
+    const A: usize,
+>(
     grads: &[T],
     x: &[T],
     group: usize,
@@ -438,39 +511,137 @@ pub(super) fn backward_group<T: WithDType + Scratch>(
     du: Option<&mut [T]>,
 ) {
     let (cg, og) = (g.group_channels(), g.group_outputs());
-    let images = x.len() / g.in_image();
-    let tiles = images * tiles_per_image(g);
-    with_buffers(g, images, |mut buf: Buffers<T>| {
-        buf.transform_output_grads(grads, g);
+    with_buffers(g, x.len() / g.in_image(), |mut buf: Buffers<T, M, R, A>| {
+        let count = buf.count();
+        buf.transform_output_grads::<W>(grads, g);
         if let Some((dx, u)) = dx {
-            for point in 0..POINTS {
-                // dV[p] [cg, tiles] = U[p]_g^T [cg, og] * dM[p] [og, tiles]
+            for point in 0..A * A {
+                // dV[p] [cg, count] = U[p]_g^T [cg, og] * dM[p] [og, count]
                 matmul(
-                    &mut buf.input[point * cg * tiles..][..cg * tiles],
-                    tiles,
+                    &mut buf.input[point * cg * count..][..cg * count],
+                    count,
                     Strided::cols(&u[(point * g.o + group * og) * cg..][..og * cg], cg),
-                    Strided::rows(&buf.output[point * og * tiles..][..og * tiles], tiles),
-                    (cg, tiles, og),
+                    Strided::rows(&buf.output[point * og * count..][..og * count], count),
+                    (cg, count, og),
                     false,
                     parallelism,
                 );
             }
-            buf.transform_input_grads(group, g, dx);
+            buf.transform_input_grads::<W>(group, g, dx);
         }
         if let Some(du) = du {
-            buf.transform_inputs(x, group, g);
-            for point in 0..POINTS {
-                // dU[p]_g [og, cg] += dM[p] [og, tiles] * V[p]^T [tiles, cg]
+            buf.transform_inputs::<W>(x, group, g);
+            for point in 0..A * A {
+                // dU[p]_g [og, cg] += dM[p] [og, count] * V[p]^T [count, cg]
                 matmul(
                     &mut du[(point * g.o + group * og) * cg..][..og * cg],
                     cg,
-                    Strided::rows(&buf.output[point * og * tiles..][..og * tiles], tiles),
-                    Strided::cols(&buf.input[point * cg * tiles..][..cg * tiles], tiles),
-                    (og, cg, tiles),
+                    Strided::rows(&buf.output[point * og * count..][..og * count], count),
+                    Strided::cols(&buf.input[point * cg * count..][..cg * count], count),
+                    (og, cg, count),
                     true,
                     parallelism,
                 );
             }
         }
     })
+}
+
+/// Which Winograd algorithm a convolution runs, if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Winograd {
+    /// F(2x2, 3x3): 3x3 kernel, stride 1, padding 1.
+    F2x3,
+    /// F(2x2, 5x5): 5x5 kernel, stride 1, padding 2.
+    F2x5,
+}
+
+/// Calls the generic function `$f` with the tiling of `$which`.
+macro_rules! with_tiling {
+    ($which:expr, $f:ident::<$t:ty>($($arg:expr),* $(,)?)) => {
+        match $which {
+            Winograd::F2x3 => $f::<$t, F2x3, 2, 3, 4>($($arg),*),
+            Winograd::F2x5 => $f::<$t, F2x5, 2, 5, 6>($($arg),*),
+        }
+    };
+}
+
+/// Most elements of one batch's transform-domain buffers: images are batched into one set of
+/// products until their buffers reach this size (2 MiB of f32: 16 images of alexnet-32's
+/// conv3-5), the images being the transforms' vector lanes.
+const BUDGET: usize = 1 << 19;
+
+impl Winograd {
+    /// The algorithm for this geometry: a 3x3 or 5x5 kernel at stride 1 with the padding that
+    /// keeps the output as large as the input, at least 2x2 outputs.
+    pub(super) fn for_geometry(g: &ConvGeometry) -> Option<Self> {
+        let same = g.stride == 1 && 2 * g.pad + 1 == g.k && g.oh >= 2 && g.ow >= 2;
+        match g.k {
+            3 if same => Some(Self::F2x3),
+            5 if same => Some(Self::F2x5),
+            _ => None,
+        }
+    }
+
+    /// Points of the transform domain (`A²`).
+    pub(super) fn points(self) -> usize {
+        match self {
+            Self::F2x3 => 16,
+            Self::F2x5 => 36,
+        }
+    }
+
+    /// Images per batch for this geometry: as many as fit [`BUDGET`], at most `per`.
+    pub(super) fn batch_size(self, g: &ConvGeometry, per: usize) -> usize {
+        let tiles = g.oh.div_ceil(2) * g.ow.div_ceil(2);
+        let per_image = self.points() * tiles * (g.group_channels() + g.group_outputs());
+        (BUDGET / per_image.max(1)).clamp(1, per.max(1))
+    }
+
+    /// The transformed filters `U = G g Gᵀ` of weight `w` `[o, c / groups, k, k]`, laid out
+    /// `[points][o][c / groups]`.
+    pub(super) fn transform_filters<T: WithDType>(self, w: &[T], g: &ConvGeometry) -> Vec<T> {
+        with_tiling!(self, transform_filters::<T>(w, g))
+    }
+
+    /// The weight gradient `[o, c / groups, k, k]` into `dw` from its transform
+    /// (`[points][o][c / groups]`, summed over a batch by [`Winograd::backward_group`]).
+    pub(super) fn filter_gradient<T: WithDType>(self, du: &[T], g: &ConvGeometry, dw: &mut [T]) {
+        with_tiling!(self, filter_gradient::<T>(du, g, dw))
+    }
+
+    /// `y = relu?(conv(x, w) + b)` for a few whole images `x`, from the transformed filters
+    /// `u`; `bias` is `(b, relu)`.
+    pub(super) fn forward_batch<T: WithDType + Scratch>(
+        self,
+        x: &[T],
+        u: &[T],
+        bias: (&[T], bool),
+        g: &ConvGeometry,
+        parallelism: Parallelism,
+        y: &mut [T],
+    ) {
+        with_tiling!(self, forward_batch::<T>(x, u, bias, g, parallelism, y))
+    }
+
+    /// The input and filter gradients of group `group` for a few whole images `x`, from the
+    /// group's output gradient `grads` (`[o / groups, images * oh * ow]`, images side by
+    /// side): the input gradient into `dx` (`[images, c, h, w]`) from the transformed
+    /// filters, when given; the filter gradient's transform added to `du`, when given.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn backward_group<T: WithDType + Scratch>(
+        self,
+        grads: &[T],
+        x: &[T],
+        group: usize,
+        g: &ConvGeometry,
+        parallelism: Parallelism,
+        dx: Option<(&mut [T], &[T])>,
+        du: Option<&mut [T]>,
+    ) {
+        with_tiling!(
+            self,
+            backward_group::<T>(grads, x, group, g, parallelism, dx, du)
+        )
+    }
 }
