@@ -110,8 +110,27 @@ fn columns<T: Copy, const R: usize, const C: usize, const S: usize>(
 }
 
 /// `dst = Σ_j c(j) src[j]` over lanes (each `src[j]` at least as long as `dst`): one pass per
-/// nonzero coefficient, each a plain loop over the lanes, which vectorises.
+/// nonzero coefficient, each a plain loop over the lanes, which vectorises. Where the CPU has
+/// AVX2 the loops are compiled for it (twice the lanes of the SSE2 baseline).
 fn combine<T: WithDType>(dst: &mut [T], src: &[&[T]], c: impl Fn(usize) -> f64) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2, checked just above.
+        return unsafe { combine_avx2(dst, src, c) };
+    }
+    combine_passes(dst, src, c)
+}
+
+/// [`combine_passes`] compiled for AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn combine_avx2<T: WithDType>(dst: &mut [T], src: &[&[T]], c: impl Fn(usize) -> f64) {
+    combine_passes(dst, src, c)
+}
+
+/// The body of [`combine`].
+#[inline(always)]
+fn combine_passes<T: WithDType>(dst: &mut [T], src: &[&[T]], c: impl Fn(usize) -> f64) {
     let mut first = true;
     for (j, src) in src.iter().enumerate() {
         let c = c(j);
@@ -169,27 +188,30 @@ impl<const M: usize, const R: usize, const A: usize> Tiles<M, R, A> {
         self.down * self.across
     }
 
-    /// For each of `side x side` points of every tile, from `offset` (negative: into the
-    /// padding): `(point row, point column, plane row, plane column)`, point by point.
-    fn points(
-        self,
-        side: usize,
-        offset: isize,
-    ) -> impl Iterator<Item = (usize, usize, isize, isize)> {
-        (0..side * side).flat_map(move |p| {
-            self.each().map(move |(ty, tx, _)| {
-                let (a, b) = (p / side, p % side);
-                let y = (M * ty + a) as isize + offset;
-                let x = (M * tx + b) as isize + offset;
-                (a, b, y, x)
-            })
-        })
+    /// Sides of the zero-bordered plane all input tiles lie in.
+    fn padded_sides(&self) -> (usize, usize) {
+        (M * self.down + A - M, M * self.across + A - M)
     }
 
-    /// Every tile as `(row, column, index in the plane)`.
-    fn each(self) -> impl Iterator<Item = (usize, usize, usize)> {
-        let across = self.across;
-        (0..self.down).flat_map(move |ty| (0..across).map(move |tx| (ty, tx, ty * across + tx)))
+    /// Calls `f(k, y, x)` for each of `side x side` points of every tile, point by point:
+    /// `k` counts the calls, `(y, x)` is the point in the plane from `offset` (negative: in
+    /// the padding).
+    fn for_each_point(self, side: usize, offset: isize, mut f: impl FnMut(usize, isize, isize)) {
+        let mut k = 0;
+        for a in 0..side {
+            for b in 0..side {
+                for ty in 0..self.down {
+                    for tx in 0..self.across {
+                        f(
+                            k,
+                            (M * ty + a) as isize + offset,
+                            (M * tx + b) as isize + offset,
+                        );
+                        k += 1;
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -252,6 +274,9 @@ struct Buffers<'a, T, const M: usize, const R: usize, const A: usize> {
     /// One channel's tiles, point by point (`[A²][tiles]`): gathered from the images, or
     /// transformed back before they are scattered to them.
     tile_points: &'a mut [T],
+    /// One channel's zero-bordered plane, the images side by side at each pixel: the input
+    /// gathered once, or the input gradient summed over tiles.
+    plane: &'a mut [T],
     /// The transforms' intermediate step (`[A²][tiles]`).
     steps: &'a mut [T],
     /// Input tiles `[A²][c / groups][tiles]` (or their gradient).
@@ -272,13 +297,18 @@ fn with_buffers<T: WithDType + Scratch, Out, const M: usize, const R: usize, con
     let point_rows = A * A * count;
     let input = point_rows * g.group_channels();
     let output = point_rows * g.group_outputs();
-    T::with_scratch(2 * point_rows + input + output, |scratch| {
-        let (tile_points, rest) = scratch.split_at_mut(point_rows);
+    let (ph, pw) = tiles.padded_sides();
+    let plane = ph * pw * images;
+    T::with_scratch(2 * point_rows + plane + input + output, |scratch| {
+        let (plane, rest) = scratch.split_at_mut(plane);
+        plane.fill(T::zero());
+        let (tile_points, rest) = rest.split_at_mut(point_rows);
         let (steps, rest) = rest.split_at_mut(point_rows);
         let (input, output) = rest.split_at_mut(input);
         f(Buffers {
             tiles,
             tile_points,
+            plane,
             steps,
             input,
             output,
@@ -293,21 +323,29 @@ impl<T: WithDType, const M: usize, const R: usize, const A: usize> Buffers<'_, T
         self.images * self.tiles.per_image()
     }
 
+    /// Where pixel `(y, x)` of the padded plane starts in [`Buffers::plane`].
+    fn pixel(&self) -> impl Fn(usize, usize) -> usize + use<T, M, R, A> {
+        let (width, images) = (self.tiles.padded_sides().1, self.images);
+        move |y, x| (y * width + x) * images
+    }
+
     /// Channel `channel` of every image of `x`, tile by tile, into
-    /// [`Buffers::tile_points`]: zero where a tile reaches into the padding.
+    /// [`Buffers::tile_points`], through [`Buffers::plane`] (whose border stays zero).
     fn gather_channel(&mut self, x: &[T], channel: usize, g: &ConvGeometry) {
-        let (n, plane) = (self.images, g.h * g.w);
-        let points = self.tiles.points(A, -(g.pad as isize));
-        for ((_, _, y, xx), lanes) in points.zip(self.tile_points.chunks_exact_mut(n)) {
-            if y < 0 || xx < 0 || y as usize >= g.h || xx as usize >= g.w {
-                lanes.fill(T::zero());
-                continue;
-            }
-            let at = channel * plane + y as usize * g.w + xx as usize;
-            for (v, image) in lanes.iter_mut().zip(x.chunks_exact(g.in_image())) {
-                *v = image[at];
+        let (n, plane, pixel) = (self.images, g.h * g.w, self.pixel());
+        for (i, image) in x.chunks_exact(g.in_image()).enumerate() {
+            let src = &image[channel * plane..][..plane];
+            for (y, row) in src.chunks_exact(g.w).enumerate() {
+                for (x, v) in row.iter().enumerate() {
+                    self.plane[pixel(y + g.pad, x + g.pad) + i] = *v;
+                }
             }
         }
+        let (points, plane) = (&mut *self.tile_points, &*self.plane);
+        self.tiles.for_each_point(A, 0, |k, y, x| {
+            let at = pixel(y as usize, x as usize);
+            points[k * n..][..n].copy_from_slice(&plane[at..][..n]);
+        });
     }
 
     /// The first step of a transform: `step` (with `I` inputs) down each of the `C` columns of
@@ -360,7 +398,7 @@ impl<T: WithDType, const M: usize, const R: usize, const A: usize> Buffers<'_, T
 
     /// The transpose of [`Buffers::transform_inputs`]: `B dV Bᵀ` of each tile of
     /// [`Buffers::input`], summed where tiles overlap, into group `group`'s channels of the
-    /// input gradient `dx` (`[images, c, h, w]`, zero on entry).
+    /// input gradient `dx` (`[images, c, h, w]`).
     fn transform_input_grads<W: Tiling<M, R, A>>(
         &mut self,
         group: usize,
@@ -368,7 +406,7 @@ impl<T: WithDType, const M: usize, const R: usize, const A: usize> Buffers<'_, T
         dx: &mut [T],
     ) {
         let (n, cg, count, plane) = (self.images, g.group_channels(), self.count(), g.h * g.w);
-        let stride = cg * count;
+        let (stride, pixel) = (cg * count, self.pixel());
         let step = (|k: usize, j: usize| W::BT[j][k], A);
         for c in 0..cg {
             let input = std::mem::take(&mut self.input);
@@ -376,18 +414,26 @@ impl<T: WithDType, const M: usize, const R: usize, const A: usize> Buffers<'_, T
             self.input = input;
             let to = |a: usize, b: usize| (A * a + b) * count;
             Self::along_rows::<A>(self.steps, (A, count), step, self.tile_points, to);
-            let channel = (group * cg + c) * plane;
-            let points = self.tiles.points(A, -(g.pad as isize));
-            for ((_, _, y, x), lanes) in points.zip(self.tile_points.chunks_exact(n)) {
-                if y < 0 || x < 0 || y as usize >= g.h || x as usize >= g.w {
-                    continue;
+            let (points, sums) = (&*self.tile_points, &mut *self.plane);
+            sums.fill(T::zero());
+            self.tiles.for_each_point(A, 0, |k, y, x| {
+                let sums = &mut sums[pixel(y as usize, x as usize)..][..n];
+                for (s, v) in sums.iter_mut().zip(&points[k * n..][..n]) {
+                    *s += *v;
                 }
-                let at = channel + y as usize * g.w + x as usize;
-                for (image, v) in dx.chunks_exact_mut(g.in_image()).zip(lanes) {
-                    image[at] += *v;
+            });
+            let channel = (group * cg + c) * plane;
+            for (i, image) in dx.chunks_exact_mut(g.in_image()).enumerate() {
+                let dst = &mut image[channel..][..plane];
+                for (y, row) in dst.chunks_exact_mut(g.w).enumerate() {
+                    for (x, v) in row.iter_mut().enumerate() {
+                        *v = self.plane[pixel(y + g.pad, x + g.pad) + i];
+                    }
                 }
             }
         }
+        // The border again zero, as gathering needs it.
+        self.plane.fill(T::zero());
     }
 
     /// `Aᵀ M A` of each tile of [`Buffers::output`], plus the bias, through a ReLU if `relu`,
@@ -409,18 +455,18 @@ impl<T: WithDType, const M: usize, const R: usize, const A: usize> Buffers<'_, T
             let to = |a: usize, b: usize| (M * a + b) * count;
             Self::along_rows::<A>(self.steps, (M, count), step, self.tile_points, to);
             let channel = group * og + o;
-            let points = self.tiles.points(M, 0);
-            for ((_, _, yy, xx), lanes) in points.zip(self.tile_points.chunks_exact(n)) {
+            let points = &*self.tile_points;
+            self.tiles.for_each_point(M, 0, |k, yy, xx| {
                 let (yy, xx) = (yy as usize, xx as usize);
                 if yy >= g.oh || xx >= g.ow {
-                    continue;
+                    return;
                 }
                 let at = channel * g.out_plane() + yy * g.ow + xx;
-                for (image, v) in y.chunks_exact_mut(g.out_image()).zip(lanes) {
+                for (image, v) in y.chunks_exact_mut(g.out_image()).zip(&points[k * n..][..n]) {
                     let v = *v + bias[channel];
                     image[at] = if relu && v < T::zero() { T::zero() } else { v };
                 }
-            }
+            });
         }
     }
 
@@ -433,17 +479,18 @@ impl<T: WithDType, const M: usize, const R: usize, const A: usize> Buffers<'_, T
         let step = (|k: usize, j: usize| W::AT[j][k], A);
         for (o, grads) in grads.chunks_exact(n * cols).enumerate() {
             // tile_points[M a + b]: the tiles' gradients, images as lanes.
-            let points = self.tiles.points(M, 0);
-            for ((_, _, yy, xx), lanes) in points.zip(self.tile_points.chunks_exact_mut(n)) {
+            let points = &mut *self.tile_points;
+            self.tiles.for_each_point(M, 0, |k, yy, xx| {
                 let (yy, xx) = (yy as usize, xx as usize);
+                let lanes = &mut points[k * n..][..n];
                 if yy >= g.oh || xx >= g.ow {
                     lanes.fill(T::zero());
-                    continue;
+                    return;
                 }
                 for (v, image) in lanes.iter_mut().zip(grads.chunks_exact(cols)) {
                     *v = image[yy * g.ow + xx];
                 }
-            }
+            });
             let points = std::mem::take(&mut self.tile_points);
             self.down_columns::<M, M>(points, |p| p * count, step);
             self.tile_points = points;
