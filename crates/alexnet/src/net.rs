@@ -17,7 +17,8 @@ pub enum Pass {
     Eval,
     /// Training: dropout on, with masks drawn from a ChaCha RNG seeded by `dropout_seed` (deterministic,
     /// so a resumed run equals a straight one; candle's own CPU RNG cannot be seeded). The output of
-    /// layer `frozen` (0 = none) is detached, so no backward pass runs through layers 1..frozen.
+    /// layer `frozen` (0 = none) is detached, so no backward pass runs through layers 1..frozen
+    /// (they run on detached parameters, and keep nothing for one).
     Train {
         /// Seed of this pass's dropout masks (use a different one every step).
         dropout_seed: u64,
@@ -104,12 +105,12 @@ impl AlexNet {
         let mut x = x.clone();
         for layer in first..=last {
             let name = LAYER_NAMES[layer - 1];
+            // A layer of the frozen prefix runs on detached tensors: no gradient would reach
+            // it, and its ops then keep nothing for a backward pass (max-pool no argmax).
+            let frozen = matches!(*pass, Pass::Train { frozen, .. } if layer <= frozen);
             x = self
-                .layer_forward(layer, &x, pass)
+                .layer_forward(layer, &x, pass, frozen)
                 .map_err(AlexNetError::in_layer(name))?;
-            if matches!(*pass, Pass::Train { frozen, .. } if frozen == layer) {
-                x = x.detach();
-            }
         }
         Ok(x)
     }
@@ -128,19 +129,29 @@ impl AlexNet {
         Ok(())
     }
 
-    /// One layer (1-based) with its ReLU, pool, LRN and dropout.
-    fn layer_forward(&self, layer: usize, x: &Tensor, pass: &Pass) -> candle_core::Result<Tensor> {
+    /// One layer (1-based) with its ReLU, pool, LRN and dropout; on detached tensors (input
+    /// and parameters) when `detached`, so that nothing tracks gradients.
+    fn layer_forward(
+        &self,
+        layer: usize,
+        x: &Tensor,
+        pass: &Pass,
+        detached: bool,
+    ) -> candle_core::Result<Tensor> {
         let params = &self.layers[layer - 1];
+        let [x, weight, bias] =
+            [x, &params.weight, &params.bias].map(
+                |t| {
+                    if detached {
+                        t.detach()
+                    } else {
+                        t.clone()
+                    }
+                },
+            );
         if layer <= 5 {
             let conv = &self.spec.conv[layer - 1];
-            let mut y = ops::conv2d_relu(
-                x,
-                &params.weight,
-                &params.bias,
-                conv.stride,
-                conv.pad,
-                conv.groups,
-            )?;
+            let mut y = ops::conv2d_relu(&x, &weight, &bias, conv.stride, conv.pad, conv.groups)?;
             if conv.pool {
                 y = ops::max_pool(&y, self.spec.pool.kernel, self.spec.pool.stride)?;
             }
@@ -149,12 +160,8 @@ impl AlexNet {
             }
             return Ok(y);
         }
-        let x = if layer == 6 {
-            x.flatten_from(1)?
-        } else {
-            x.clone()
-        };
-        let y = x.matmul(&params.weight.t()?)?.broadcast_add(&params.bias)?;
+        let x = if layer == 6 { x.flatten_from(1)? } else { x };
+        let y = x.matmul(&weight.t()?)?.broadcast_add(&bias)?;
         if layer == 8 {
             return Ok(y);
         }
