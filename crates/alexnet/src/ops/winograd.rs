@@ -12,7 +12,8 @@
 //! where input tiles overlap) and it times `Vᵀ` for the filter gradient (`Gᵀ dU G`).
 //!
 //! The matrices come from the Cook-Toom construction with interpolation points 0, 1, -1 (and
-//! 2, -2 for 5x5) and infinity. The transforms run over the images of a batch as vector lanes.
+//! 2, -2 for 5x5) and infinity. The transforms run over all tiles of a batch as vector lanes,
+//! one matrix coefficient per pass.
 
 use candle_core::WithDType;
 use gemm::Parallelism;
@@ -640,6 +641,7 @@ impl Winograd {
 
     /// Images per batch for this geometry: as many as fit [`BUDGET`], at most `per`.
     pub(super) fn batch_size(self, g: &ConvGeometry, per: usize) -> usize {
+        // Both tilings make 2x2 output tiles.
         let tiles = g.oh.div_ceil(2) * g.ow.div_ceil(2);
         let per_image = self.points() * tiles * (g.group_channels() + g.group_outputs());
         (BUDGET / per_image.max(1)).clamp(1, per.max(1))
