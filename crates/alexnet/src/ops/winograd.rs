@@ -266,6 +266,14 @@ fn filter_gradient<
     }
 }
 
+/// The buffers of [`Buffers`] a transform reads or writes.
+#[derive(Clone, Copy)]
+enum Part {
+    TilePoints,
+    Input,
+    Output,
+}
+
 /// The transform-domain buffers of one thread for one batch of `images` images. A batch's
 /// tiles are numbered tile by tile, the images of a tile side by side (`tile * images +
 /// image`); every transform runs over all of them as vector lanes, one point of a tile at a
@@ -318,7 +326,7 @@ fn with_buffers<T: WithDType + Scratch, Out, const M: usize, const R: usize, con
     })
 }
 
-impl<T: WithDType, const M: usize, const R: usize, const A: usize> Buffers<'_, T, M, R, A> {
+impl<'a, T: WithDType, const M: usize, const R: usize, const A: usize> Buffers<'a, T, M, R, A> {
     /// Tiles in the batch (all images).
     fn count(&self) -> usize {
         self.images * self.tiles.per_image()
@@ -349,36 +357,40 @@ impl<T: WithDType, const M: usize, const R: usize, const A: usize> Buffers<'_, T
         });
     }
 
-    /// The first step of a transform: `step` (with `I` inputs) down each of the `C` columns of
-    /// every tile, its inputs point `C a + b` of `source` at `from(C a + b)`, its outputs
-    /// into [`Buffers::steps`] column by column (`S b + k`, `S` outputs).
-    fn down_columns<const I: usize, const C: usize>(
-        &mut self,
-        source: &[T],
-        from: impl Fn(usize) -> usize,
-        step: (impl Fn(usize, usize) -> f64 + Copy, usize),
-    ) {
-        let count = self.count();
-        for b in 0..C {
-            let column: [&[T]; I] = std::array::from_fn(|a| &source[from(C * a + b)..][..count]);
-            apply(column, step, self.steps, |k| (step.1 * b + k) * count);
+    /// The buffer `part` names.
+    fn part(&mut self, part: Part) -> &mut &'a mut [T] {
+        match part {
+            Part::TilePoints => &mut self.tile_points,
+            Part::Input => &mut self.input,
+            Part::Output => &mut self.output,
         }
     }
 
-    /// The second step of a transform: `step` along each row `a` of [`Buffers::steps`]
-    /// (written by [`Buffers::down_columns`] with `rows` outputs per column, `I` columns), its
-    /// output `k` of row `a` into `dst` at `to(a, k)`.
-    fn along_rows<const I: usize>(
-        steps: &[T],
-        (rows, count): (usize, usize),
+    /// A separable transform `X -> S X Sᵀ` of every tile of a batch, all tiles as lanes, for
+    /// the matrix `S` of `step` (its entries by `(output, input)`, and its output count):
+    /// first down each of the `C` columns of a tile (`I = C` rows in), its point `(a, b)` read
+    /// from `source` at `from(C a + b)`, into [`Buffers::steps`]; then along each of the rows
+    /// this made, its output `(a, k)` written to `dest` at `to(a, k)`.
+    fn transform<const C: usize>(
+        &mut self,
+        (source, from): (Part, impl Fn(usize) -> usize),
         step: (impl Fn(usize, usize) -> f64 + Copy, usize),
-        dst: &mut [T],
-        to: impl Fn(usize, usize) -> usize,
+        (dest, to): (Part, impl Fn(usize, usize) -> usize),
     ) {
+        let (count, rows) = (self.count(), step.1);
+        let src = std::mem::take(self.part(source));
+        for b in 0..C {
+            let column: [&[T]; C] = std::array::from_fn(|a| &src[from(C * a + b)..][..count]);
+            apply(column, step, self.steps, |k| (rows * b + k) * count);
+        }
+        *self.part(source) = src;
+        let dst = std::mem::take(self.part(dest));
         for a in 0..rows {
-            let row: [&[T]; I] = std::array::from_fn(|b| &steps[(rows * b + a) * count..][..count]);
+            let row: [&[T]; C] =
+                std::array::from_fn(|b| &self.steps[(rows * b + a) * count..][..count]);
             apply(row, step, dst, |k| to(a, k));
         }
+        *self.part(dest) = dst;
     }
 
     /// The input tiles of group `group` of every image of `x` into [`Buffers::input`]:
@@ -389,11 +401,8 @@ impl<T: WithDType, const M: usize, const R: usize, const A: usize> Buffers<'_, T
         let step = (|k: usize, j: usize| W::BT[k][j], A);
         for c in 0..cg {
             self.gather_channel(x, group * cg + c, g);
-            let points = std::mem::take(&mut self.tile_points);
-            self.down_columns::<A, A>(points, |p| p * count, step);
-            self.tile_points = points;
             let to = |a: usize, b: usize| (A * a + b) * stride + c * count;
-            Self::along_rows::<A>(self.steps, (A, count), step, self.input, to);
+            self.transform::<A>((Part::TilePoints, |p| p * count), step, (Part::Input, to));
         }
     }
 
@@ -410,11 +419,9 @@ impl<T: WithDType, const M: usize, const R: usize, const A: usize> Buffers<'_, T
         let (stride, pixel) = (cg * count, self.pixel());
         let step = (|k: usize, j: usize| W::BT[j][k], A);
         for c in 0..cg {
-            let input = std::mem::take(&mut self.input);
-            self.down_columns::<A, A>(input, |p| p * stride + c * count, step);
-            self.input = input;
+            let from = |p: usize| p * stride + c * count;
             let to = |a: usize, b: usize| (A * a + b) * count;
-            Self::along_rows::<A>(self.steps, (A, count), step, self.tile_points, to);
+            self.transform::<A>((Part::Input, from), step, (Part::TilePoints, to));
             let (points, sums) = (&*self.tile_points, &mut *self.plane);
             sums.fill(T::zero());
             self.tiles.for_each_point(A, 0, |k, y, x| {
@@ -450,11 +457,9 @@ impl<T: WithDType, const M: usize, const R: usize, const A: usize> Buffers<'_, T
         let stride = og * count;
         let step = (|k: usize, j: usize| W::AT[k][j], M);
         for o in 0..og {
-            let output = std::mem::take(&mut self.output);
-            self.down_columns::<A, A>(output, |p| p * stride + o * count, step);
-            self.output = output;
+            let from = |p: usize| p * stride + o * count;
             let to = |a: usize, b: usize| (M * a + b) * count;
-            Self::along_rows::<A>(self.steps, (M, count), step, self.tile_points, to);
+            self.transform::<A>((Part::Output, from), step, (Part::TilePoints, to));
             let channel = group * og + o;
             let points = &*self.tile_points;
             self.tiles.for_each_point(M, 0, |k, yy, xx| {
@@ -492,13 +497,27 @@ impl<T: WithDType, const M: usize, const R: usize, const A: usize> Buffers<'_, T
                     *v = image[yy * g.ow + xx];
                 }
             });
-            let points = std::mem::take(&mut self.tile_points);
-            self.down_columns::<M, M>(points, |p| p * count, step);
-            self.tile_points = points;
             let to = |a: usize, b: usize| (A * a + b) * stride + o * count;
-            Self::along_rows::<M>(self.steps, (A, count), step, self.output, to);
+            self.transform::<M>((Part::TilePoints, |p| p * count), step, (Part::Output, to));
         }
     }
+}
+
+/// Point `p`'s matrix (`len` elements) of a buffer laid out `[A²][..]`.
+fn point<T>(data: &[T], p: usize, len: usize) -> &[T] {
+    &data[p * len..][..len]
+}
+
+/// [`point`], mutable.
+fn point_mut<T>(data: &mut [T], p: usize, len: usize) -> &mut [T] {
+    &mut data[p * len..][..len]
+}
+
+/// Point `p`'s transformed filters of group `group` (`[o / groups, c / groups]`, row-major) in
+/// `u` (`[A²][o][c / groups]`).
+fn filters<'a, T>(u: &'a [T], p: usize, group: usize, g: &ConvGeometry) -> &'a [T] {
+    let (cg, og) = (g.group_channels(), g.group_outputs());
+    &u[(p * g.o + group * og) * cg..][..og * cg]
 }
 
 /// `y = relu?(conv(x, w) + b)` for a few whole images `x`, from the transformed filters `u`.
@@ -521,17 +540,12 @@ fn forward_batch<
         let count = buf.count();
         for group in 0..g.groups {
             buf.transform_inputs::<W>(x, group, g);
-            for point in 0..A * A {
+            for p in 0..A * A {
                 // M[p] [og, count] = U[p]_g [og, cg] * V[p] [cg, count]
-                matmul(
-                    &mut buf.output[point * og * count..][..og * count],
-                    count,
-                    Strided::rows(&u[(point * g.o + group * og) * cg..][..og * cg], cg),
-                    Strided::rows(&buf.input[point * cg * count..][..cg * count], count),
-                    (og, count, cg),
-                    false,
-                    parallelism,
-                );
+                let (u, v) = (filters(u, p, group, g), point(buf.input, p, cg * count));
+                let m = point_mut(buf.output, p, og * count);
+                let (u, v) = (Strided::rows(u, cg), Strided::rows(v, count));
+                matmul(m, count, u, v, (og, count, cg), false, parallelism);
             }
             buf.transform_outputs::<W>(group, g, bias, y);
         }
@@ -563,33 +577,26 @@ fn backward_group<
         let count = buf.count();
         buf.transform_output_grads::<W>(grads, g);
         if let Some((dx, u)) = dx {
-            for point in 0..A * A {
+            for p in 0..A * A {
                 // dV[p] [cg, count] = U[p]_g^T [cg, og] * dM[p] [og, count]
-                matmul(
-                    &mut buf.input[point * cg * count..][..cg * count],
-                    count,
-                    Strided::cols(&u[(point * g.o + group * og) * cg..][..og * cg], cg),
-                    Strided::rows(&buf.output[point * og * count..][..og * count], count),
-                    (cg, count, og),
-                    false,
-                    parallelism,
-                );
+                let (u, dm) = (filters(u, p, group, g), point(buf.output, p, og * count));
+                let dv = point_mut(buf.input, p, cg * count);
+                let (ut, dm) = (Strided::cols(u, cg), Strided::rows(dm, count));
+                matmul(dv, count, ut, dm, (cg, count, og), false, parallelism);
             }
             buf.transform_input_grads::<W>(group, g, dx);
         }
         if let Some(du) = du {
             buf.transform_inputs::<W>(x, group, g);
-            for point in 0..A * A {
+            for p in 0..A * A {
                 // dU[p]_g [og, cg] += dM[p] [og, count] * V[p]^T [count, cg]
-                matmul(
-                    &mut du[(point * g.o + group * og) * cg..][..og * cg],
-                    cg,
-                    Strided::rows(&buf.output[point * og * count..][..og * count], count),
-                    Strided::cols(&buf.input[point * cg * count..][..cg * count], count),
-                    (og, cg, count),
-                    true,
-                    parallelism,
+                let (dm, v) = (
+                    point(buf.output, p, og * count),
+                    point(buf.input, p, cg * count),
                 );
+                let du = &mut du[(p * g.o + group * og) * cg..][..og * cg];
+                let (dm, vt) = (Strided::rows(dm, count), Strided::cols(v, count));
+                matmul(du, cg, dm, vt, (og, cg, count), true, parallelism);
             }
         }
     })
