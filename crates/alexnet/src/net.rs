@@ -139,16 +139,8 @@ impl AlexNet {
         detached: bool,
     ) -> candle_core::Result<Tensor> {
         let params = &self.layers[layer - 1];
-        let [x, weight, bias] =
-            [x, &params.weight, &params.bias].map(
-                |t| {
-                    if detached {
-                        t.detach()
-                    } else {
-                        t.clone()
-                    }
-                },
-            );
+        let detach = |t: &Tensor| if detached { t.detach() } else { t.clone() };
+        let (x, weight, bias) = (detach(x), detach(&params.weight), detach(&params.bias));
         if layer <= 5 {
             let conv = &self.spec.conv[layer - 1];
             let mut y = ops::conv2d_relu(&x, &weight, &bias, conv.stride, conv.pad, conv.groups)?;

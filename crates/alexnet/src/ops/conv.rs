@@ -60,12 +60,7 @@ fn apply(
     x.contiguous()?.apply_op3(
         &w.contiguous()?,
         &b.contiguous()?,
-        ConvCpu {
-            stride,
-            pad,
-            groups,
-            relu,
-        },
+        ConvCpu::new(stride, pad, groups, relu),
     )
 }
 

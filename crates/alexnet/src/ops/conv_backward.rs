@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use super::conv_gemm::{batch_size, matmul, split, with_workspace, Strided, Workspace};
 use super::conv_geometry::{contiguous, dims4, ConvGeometry};
 use super::scratch::{zeros, Scratch};
-use super::winograd::Winograd;
+use super::winograd::{GroupGradients, Winograd};
 
 /// Which gradients a backward pass computes: those of the inputs that track gradients.
 #[derive(Debug, Clone, Copy)]
@@ -30,15 +30,17 @@ pub(super) struct Needed {
 /// With `relu_output` (the output `y` of a convolution with a fused ReLU), the gradient only
 /// flows where `y > 0`. The output is held here rather than passed as an input because candle's
 /// custom ops take at most three.
-pub(super) struct ConvBackward {
+pub(super) struct ConvBackward<'a> {
     pub(super) stride: usize,
     pub(super) pad: usize,
     pub(super) groups: usize,
     pub(super) needed: Needed,
+    /// The filters the forward pass transformed, where it ran by Winograd.
+    pub(super) winograd_filters: Option<&'a CpuStorage>,
     pub(super) relu_output: Option<Tensor>,
 }
 
-impl ConvBackward {
+impl ConvBackward<'_> {
     /// Lengths of the three parts of the output for geometry `g` (zero when not needed).
     pub(super) fn part_lengths(&self, g: &ConvGeometry) -> [usize; 3] {
         let n = &self.needed;
@@ -105,29 +107,22 @@ struct Partial<T> {
     bias: Vec<f64>,
 }
 
-/// The three gradients into `out` (laid out as [`ConvBackward::part_lengths`]).
+/// The three gradients (laid out as [`ConvBackward::part_lengths`]) from `all`, the whole
+/// batch. By Winograd the weight gradient is summed in the transform domain until the end.
 fn backward<T: WithDType + Scratch>(
-    dy: &[T],
-    mask: Option<&[T]>,
-    x: &[T],
-    w: &[T],
+    all: &Batch<T>,
     g: &ConvGeometry,
     needed: Needed,
     lengths: [usize; 3],
 ) -> Vec<T> {
+    let winograd = all.winograd;
     let (per, parallelism) = split(g.n);
-    let winograd = Winograd::for_geometry(g);
     let batch = match winograd {
-        Some(winograd) => winograd.batch_size(g, per),
+        Some((winograd, _)) => winograd.batch_size(g, per),
         None => batch_size(g, per),
     };
-    // By Winograd, the filters transformed for the input gradient, and the weight gradient
-    // summed in the transform domain (`[points][o][c / groups]`) until the end.
-    let filters = winograd
-        .filter(|_| needed.input)
-        .map(|winograd| winograd.transform_filters(w, g));
     let weight_len = match winograd {
-        Some(winograd) if needed.weight => winograd.points() * g.o * g.group_channels(),
+        Some((winograd, _)) if needed.weight => winograd.filter_gradient_len(g),
         _ => lengths[1],
     };
     let mut out = zeros(lengths.iter().sum());
@@ -149,16 +144,15 @@ fn backward<T: WithDType + Scratch>(
             };
             let first = chunk * per;
             let images = per.min(g.n - first);
-            with_workspace(g, batch, parallelism, |work| {
+            with_workspace(g, (batch, winograd.is_none()), parallelism, |work| {
                 for start in (first..first + images).step_by(batch) {
                     let count = batch.min(first + images - start);
                     let span = |image: usize| start * image..(start + count) * image;
                     let batch = Batch {
-                        dy: &dy[span(g.out_image())],
-                        mask: mask.map(|m| &m[span(g.out_image())]),
-                        x: &x[span(g.in_image())],
-                        w,
-                        winograd: winograd.map(|winograd| (winograd, filters.as_deref())),
+                        dy: &all.dy[span(g.out_image())],
+                        mask: all.mask.map(|m| &m[span(g.out_image())]),
+                        x: &all.x[span(g.in_image())],
+                        ..*all
                     };
                     let dx = dx.as_deref_mut().map(|dx| {
                         &mut dx[(start - first) * g.in_image()..][..count * g.in_image()]
@@ -171,11 +165,7 @@ fn backward<T: WithDType + Scratch>(
         .collect();
     // Sum the chunks' partials in chunk order (the same result whatever thread ran what),
     // in parallel over the elements.
-    let mut transformed = if winograd.is_some() && needed.weight {
-        vec![T::zero(); weight_len]
-    } else {
-        Vec::new()
-    };
+    let mut transformed = vec![T::zero(); if winograd.is_some() { weight_len } else { 0 }];
     let sums = if winograd.is_some() {
         &mut transformed[..]
     } else {
@@ -190,7 +180,7 @@ fn backward<T: WithDType + Scratch>(
                 }
             }
         });
-    if let Some(winograd) = winograd.filter(|_| needed.weight) {
+    if let Some((winograd, _)) = winograd.filter(|_| needed.weight) {
         winograd.filter_gradient(&transformed, g, dw);
     }
     for (channel, db) in db.iter_mut().enumerate() {
@@ -199,7 +189,8 @@ fn backward<T: WithDType + Scratch>(
     out
 }
 
-/// A few whole images' share of a backward pass.
+/// A few whole images' share of a backward pass (or the whole batch).
+#[derive(Clone, Copy)]
 struct Batch<'a, T> {
     dy: &'a [T],
     mask: Option<&'a [T]>,
@@ -231,15 +222,14 @@ fn backward_batch<T: WithDType + Scratch>(
             }
         }
         if let Some((winograd, filters)) = batch.winograd {
-            winograd.backward_group(
+            let gradients = GroupGradients {
                 grads,
-                batch.x,
+                x: batch.x,
                 group,
-                &g,
-                work.parallelism,
-                dx.as_deref_mut().zip(filters),
-                needed.weight.then_some(&mut partial.weight[..]),
-            );
+                dx: dx.as_deref_mut().zip(filters),
+                du: needed.weight.then_some(&mut partial.weight[..]),
+            };
+            winograd.backward_group(gradients, &g, work.parallelism);
             continue;
         }
         if let Some(dx) = dx.as_deref_mut() {
@@ -295,17 +285,31 @@ fn slice<'a, T: WithDType>(
     contiguous(storage.as_slice::<T>()?, layout, what)
 }
 
-impl ConvBackward {
+impl ConvBackward<'_> {
     fn run<T: WithDType + Scratch>(&self, inputs: &Inputs, g: &ConvGeometry) -> Result<CpuStorage> {
         let mask = match inputs.mask {
             Some(mask) => Some(slice::<T>(mask, "the ReLU output")?),
             None => None,
         };
-        Ok(T::to_cpu_storage_owned(backward(
-            slice(inputs.dy, "the output gradient")?,
+        let winograd = match Winograd::for_geometry(g) {
+            None => None,
+            Some(winograd) if !self.needed.input => Some((winograd, None)),
+            Some(winograd) => match self.winograd_filters {
+                Some(filters) => Some((winograd, Some(filters.as_slice::<T>()?))),
+                None => candle_core::bail!(
+                    "conv2d backward: the forward pass kept no transformed filters"
+                ),
+            },
+        };
+        let all = Batch {
+            dy: slice(inputs.dy, "the output gradient")?,
             mask,
-            slice(inputs.x, "the input")?,
-            slice(inputs.w, "the weight")?,
+            x: slice(inputs.x, "the input")?,
+            w: slice(inputs.w, "the weight")?,
+            winograd,
+        };
+        Ok(T::to_cpu_storage_owned(backward(
+            &all,
             g,
             self.needed,
             self.part_lengths(g),
@@ -313,7 +317,7 @@ impl ConvBackward {
     }
 }
 
-impl CustomOp3 for ConvBackward {
+impl CustomOp3 for ConvBackward<'_> {
     fn name(&self) -> &'static str {
         "im2col-conv2d-backward"
     }

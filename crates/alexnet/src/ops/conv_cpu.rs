@@ -3,6 +3,8 @@
 //! padding) with the bias and an optional ReLU fused in, batch-parallel with rayon; its
 //! backward pass is [`ConvBackward`].
 
+use std::sync::OnceLock;
+
 use candle_core::backend::BackendStorage;
 use candle_core::{CpuStorage, CustomOp3, DType, Layout, Result, Shape, Tensor, WithDType};
 use rayon::prelude::*;
@@ -16,34 +18,51 @@ use super::winograd::Winograd;
 /// Forward convolution `(x, w, b) -> y` on contiguous f32 or f64 storage, followed by a ReLU
 /// when `relu` is set.
 pub(super) struct ConvCpu {
-    pub(super) stride: usize,
-    pub(super) pad: usize,
-    pub(super) groups: usize,
-    pub(super) relu: bool,
+    stride: usize,
+    pad: usize,
+    groups: usize,
+    relu: bool,
+    /// The filters transformed for Winograd by the forward pass, for the backward pass's
+    /// input gradient (the same transform of the same weights).
+    winograd_filters: OnceLock<CpuStorage>,
 }
 
+impl ConvCpu {
+    /// A convolution at `stride` with `pad` and `groups`, followed by a ReLU if `relu`.
+    pub(super) fn new(stride: usize, pad: usize, groups: usize, relu: bool) -> Self {
+        Self {
+            stride,
+            pad,
+            groups,
+            relu,
+            winograd_filters: OnceLock::new(),
+        }
+    }
+}
+
+/// `y = relu?(conv(x, w) + b)`; by Winograd when `winograd` gives the algorithm and the
+/// filters it transformed.
 fn forward<T: WithDType + Scratch>(
     x: &[T],
-    w: &[T],
-    b: &[T],
+    (w, b): (&[T], &[T]),
     g: &ConvGeometry,
     relu: bool,
+    winograd: Option<(Winograd, &[T])>,
 ) -> Vec<T> {
     let mut y = zeros(g.n * g.out_image());
     let (per, parallelism) = split(g.n);
-    if let Some(winograd) = Winograd::for_geometry(g) {
-        let filters = winograd.transform_filters(w, g);
+    if let Some((winograd, filters)) = winograd {
         let batch = winograd.batch_size(g, per);
         y.par_chunks_mut(batch * g.out_image())
             .zip(x.par_chunks(batch * g.in_image()))
-            .for_each(|(y, x)| winograd.forward_batch(x, &filters, (b, relu), g, parallelism, y));
+            .for_each(|(y, x)| winograd.forward_batch(x, filters, (b, relu), g, parallelism, y));
         return y;
     }
     let batch = batch_size(g, per);
     y.par_chunks_mut(per * g.out_image())
         .zip(x.par_chunks(per * g.in_image()))
         .for_each(|(y, x)| {
-            with_workspace(g, batch, parallelism, |work| {
+            with_workspace(g, (batch, true), parallelism, |work| {
                 for (y, x) in y
                     .chunks_mut(batch * g.out_image())
                     .zip(x.chunks(batch * g.in_image()))
@@ -106,13 +125,30 @@ impl ConvCpu {
         (b, b_layout): (&CpuStorage, &Layout),
         g: &ConvGeometry,
     ) -> Result<CpuStorage> {
-        Ok(T::to_cpu_storage_owned(forward(
+        let w = contiguous(w.as_slice::<T>()?, w_layout, "the weight")?;
+        let winograd = Winograd::for_geometry(g).map(|winograd| {
+            let filters = winograd.transform_filters(w, g);
+            (winograd, filters)
+        });
+        let y = forward(
             contiguous(x.as_slice::<T>()?, x_layout, "the input")?,
-            contiguous(w.as_slice::<T>()?, w_layout, "the weight")?,
-            contiguous(b.as_slice::<T>()?, b_layout, "the bias")?,
+            (w, contiguous(b.as_slice::<T>()?, b_layout, "the bias")?),
             g,
             self.relu,
-        )))
+            winograd
+                .as_ref()
+                .map(|(winograd, filters)| (*winograd, &filters[..])),
+        );
+        if let Some((_, filters)) = winograd {
+            if self
+                .winograd_filters
+                .set(T::to_cpu_storage_owned(filters))
+                .is_err()
+            {
+                candle_core::bail!("conv2d: the op was applied twice")
+            }
+        }
+        Ok(T::to_cpu_storage_owned(y))
     }
 }
 
@@ -168,6 +204,7 @@ impl CustomOp3 for ConvCpu {
             pad: self.pad,
             groups: self.groups,
             needed,
+            winograd_filters: self.winograd_filters.get(),
             relu_output: if self.relu {
                 Some(res.contiguous()?)
             } else {

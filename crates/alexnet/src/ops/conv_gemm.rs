@@ -118,14 +118,19 @@ pub(super) struct Workspace<'a, T> {
     pub(super) parallelism: Parallelism,
 }
 
-/// Runs `f` in a [`Workspace`] for `batch` images of geometry `g`, on this thread's scratch.
+/// Runs `f` in a [`Workspace`] for `batch` images of geometry `g`, on this thread's scratch;
+/// without `columns`, its column buffer is empty (a Winograd batch needs only `other`).
 pub(super) fn with_workspace<T: WithDType + Scratch, R>(
     g: &ConvGeometry,
-    batch: usize,
+    (batch, columns): (usize, bool),
     parallelism: Parallelism,
     f: impl FnOnce(&mut Workspace<T>) -> R,
 ) -> R {
-    let col_len = g.col_rows() * g.out_plane() * batch;
+    let col_len = if columns {
+        g.col_rows() * g.out_plane() * batch
+    } else {
+        0
+    };
     let other_len = g.group_outputs() * g.out_plane() * batch;
     T::with_scratch(col_len + other_len, |scratch| {
         let (col, other) = scratch.split_at_mut(col_len);

@@ -552,11 +552,21 @@ fn forward_batch<
     })
 }
 
-/// The input and filter gradients of group `group` for a few whole images `x`, from `grads`
-/// (`[o / groups, images * oh * ow]`, the group's output gradient, images side by side): the
-/// input gradient into `dx` (`[images, c, h, w]`) from the transformed filters `u`, when
-/// given; the transform-domain filter gradient added to `du` (`[A²][o][c / groups]`), when
-/// given.
+/// What the backward pass of one group of a few whole images works from and writes to.
+pub(super) struct GroupGradients<'a, T> {
+    /// The group's output gradient `[o / groups, images * oh * ow]`, images side by side.
+    pub(super) grads: &'a [T],
+    /// The images `[images, c, h, w]`.
+    pub(super) x: &'a [T],
+    pub(super) group: usize,
+    /// The input gradient `[images, c, h, w]` to write, with the transformed filters
+    /// (`[A²][o][c / groups]`), when it is needed.
+    pub(super) dx: Option<(&'a mut [T], &'a [T])>,
+    /// The transform-domain filter gradient (`[A²][o][c / groups]`) to add to, when needed.
+    pub(super) du: Option<&'a mut [T]>,
+}
+
+/// The input and filter gradients of one group for a few whole images ([`GroupGradients`]).
 fn backward_group<
     T: WithDType + Scratch,
     W: Tiling<M, R, A>,
@@ -564,14 +574,17 @@ fn backward_group<
     const R: usize,
     const A: usize,
 >(
-    grads: &[T],
-    x: &[T],
-    group: usize,
+    gradients: GroupGradients<T>,
     g: &ConvGeometry,
     parallelism: Parallelism,
-    dx: Option<(&mut [T], &[T])>,
-    du: Option<&mut [T]>,
 ) {
+    let GroupGradients {
+        grads,
+        x,
+        group,
+        dx,
+        du,
+    } = gradients;
     let (cg, og) = (g.group_channels(), g.group_outputs());
     with_buffers(g, x.len() / g.in_image(), |mut buf: Buffers<T, M, R, A>| {
         let count = buf.count();
@@ -613,12 +626,19 @@ pub(super) enum Winograd {
 
 /// Calls the generic function `$f` with the tiling of `$which`.
 macro_rules! with_tiling {
-    ($which:expr, $f:ident::<$t:ty>($($arg:expr),* $(,)?)) => {
+    ($which:expr, $f:ident$(::<$t:ty>)?($($arg:expr),* $(,)?)) => {
         match $which {
-            Winograd::F2x3 => $f::<$t, F2x3, 2, 3, 4>($($arg),*),
-            Winograd::F2x5 => $f::<$t, F2x5, 2, 5, 6>($($arg),*),
+            Winograd::F2x3 => $f::<$($t,)? F2x3, 2, 3, 4>($($arg),*),
+            Winograd::F2x5 => $f::<$($t,)? F2x5, 2, 5, 6>($($arg),*),
         }
     };
+}
+
+/// Points of the transform domain (`A²`) and tiles per image of geometry `g`.
+fn sizes<W: Tiling<M, R, A>, const M: usize, const R: usize, const A: usize>(
+    g: &ConvGeometry,
+) -> (usize, usize) {
+    (A * A, Tiles::<M, R, A>::new(g).per_image())
 }
 
 /// Most elements of one batch's transform-domain buffers: images are batched into one set of
@@ -638,19 +658,16 @@ impl Winograd {
         }
     }
 
-    /// Points of the transform domain (`A²`).
-    pub(super) fn points(self) -> usize {
-        match self {
-            Self::F2x3 => 16,
-            Self::F2x5 => 36,
-        }
+    /// Elements of the weight gradient's transform (`[A²][o][c / groups]`).
+    pub(super) fn filter_gradient_len(self, g: &ConvGeometry) -> usize {
+        let (points, _) = with_tiling!(self, sizes(g));
+        points * g.o * g.group_channels()
     }
 
     /// Images per batch for this geometry: as many as fit [`BUDGET`], at most `per`.
     pub(super) fn batch_size(self, g: &ConvGeometry, per: usize) -> usize {
-        // Both tilings make 2x2 output tiles.
-        let tiles = g.oh.div_ceil(2) * g.ow.div_ceil(2);
-        let per_image = self.points() * tiles * (g.group_channels() + g.group_outputs());
+        let (points, tiles) = with_tiling!(self, sizes(g));
+        let per_image = points * tiles * (g.group_channels() + g.group_outputs());
         (BUDGET / per_image.max(1)).clamp(1, per.max(1))
     }
 
@@ -680,24 +697,14 @@ impl Winograd {
         with_tiling!(self, forward_batch::<T>(x, u, bias, g, parallelism, y))
     }
 
-    /// The input and filter gradients of group `group` for a few whole images `x`, from the
-    /// group's output gradient `grads` (`[o / groups, images * oh * ow]`, images side by
-    /// side): the input gradient into `dx` (`[images, c, h, w]`) from the transformed
-    /// filters, when given; the filter gradient's transform added to `du`, when given.
-    #[allow(clippy::too_many_arguments)]
+    /// The input and filter gradients of one group for a few whole images
+    /// ([`GroupGradients`]).
     pub(super) fn backward_group<T: WithDType + Scratch>(
         self,
-        grads: &[T],
-        x: &[T],
-        group: usize,
+        gradients: GroupGradients<T>,
         g: &ConvGeometry,
         parallelism: Parallelism,
-        dx: Option<(&mut [T], &[T])>,
-        du: Option<&mut [T]>,
     ) {
-        with_tiling!(
-            self,
-            backward_group::<T>(grads, x, group, g, parallelism, dx, du)
-        )
+        with_tiling!(self, backward_group::<T>(gradients, g, parallelism))
     }
 }
