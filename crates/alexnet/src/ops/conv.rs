@@ -7,9 +7,9 @@ use super::conv_cpu::{supported, ConvCpu};
 /// Convolution of `x` `[N, C, H, W]` with `w` `[O, C / groups, k, k]`, plus bias `b` `[O]`.
 ///
 /// Channels are split into `groups` independent blocks as in Caffe. On the CPU (f32, f64) a
-/// dedicated kernel runs (im2col + gemm, or Winograd's F(2x2, 3x3) for 3x3 kernels at stride
-/// 1 and padding 1, with gemm-based input and weight gradients that are only computed for
-/// inputs that need them); elsewhere [`conv2d_portable`].
+/// dedicated kernel runs (im2col + gemm, or Winograd's minimal filtering for 3x3 and 5x5
+/// kernels at stride 1 with "same" padding, with input and weight gradients that are only
+/// computed for inputs that need them); elsewhere [`conv2d_portable`].
 pub fn conv2d(
     x: &Tensor,
     w: &Tensor,

@@ -1,7 +1,7 @@
 //! The CPU kernel of grouped convolution as a candle custom op: forward by im2col + gemm (by
-//! Winograd's F(2x2, 3x3) or F(2x2, 5x5) for 3x3 and 5x5 kernels at stride 1 with "same"
-//! padding) with the bias and an optional ReLU fused in, batch-parallel with rayon; its
-//! backward pass is [`ConvBackward`].
+//! Winograd's minimal filtering for 3x3 and 5x5 kernels at stride 1 with "same" padding)
+//! with the bias and an optional ReLU fused in, batch-parallel with rayon; its backward pass
+//! is [`ConvBackward`].
 
 use std::sync::OnceLock;
 

@@ -1,19 +1,21 @@
 //! Stride-1 convolutions with 3x3 or 5x5 kernels and "same" padding by Winograd's minimal
-//! filtering F(2x2, 3x3) and F(2x2, 5x5) (Lavin and Gray, "Fast Algorithms for Convolutional
-//! Neural Networks", 2016).
+//! filtering F(2x2, 3x3), F(2x2, 5x5) and F(4x4, 5x5) (Lavin and Gray, "Fast Algorithms for
+//! Convolutional Neural Networks", 2016).
 //!
-//! Each 2x2 tile of output comes from an `a x a` tile of input (`a = 2 + k - 1`): with the
-//! input tile transformed (`V = Bᵀ d B`) and the filter transformed (`U = G g Gᵀ`), the
+//! Each `m x m` tile of output comes from an `a x a` tile of input (`a = m + k - 1`): with
+//! the input tile transformed (`V = Bᵀ d B`) and the filter transformed (`U = G g Gᵀ`), the
 //! output is `Aᵀ (U ⊙ V) A`. Summed over input channels, the `a²` points of the transform
 //! domain are independent matrix products `M[p] = U[p] V[p]` (`[o, c] x [c, tiles]`): `a²`
-//! multiply-adds per 4 outputs and input channel where im2col + gemm needs `4 k²` (16 against
-//! 36 for 3x3, 36 against 100 for 5x5). The backward pass runs the transposed transforms: the
-//! output gradient to `A dY Aᵀ`, then `Uᵀ` times it for the input gradient (`B dV Bᵀ`, summed
-//! where input tiles overlap) and it times `Vᵀ` for the filter gradient (`Gᵀ dU G`).
+//! multiply-adds per `m²` outputs and input channel where im2col + gemm needs `m² k²` (16
+//! against 36 for F(2x2, 3x3), 36 against 100 for F(2x2, 5x5), 64 against 400 for F(4x4,
+//! 5x5)). The backward pass runs the transposed transforms: the output gradient to
+//! `A dY Aᵀ`, then `Uᵀ` times it for the input gradient (`B dV Bᵀ`, summed where input tiles
+//! overlap) and it times `Vᵀ` for the filter gradient (`Gᵀ dU G`).
 //!
 //! The matrices come from the Cook-Toom construction with interpolation points 0, 1, -1 (and
-//! 2, -2 for 5x5) and infinity. The transforms run over all tiles of a batch as vector lanes,
-//! one matrix coefficient per pass.
+//! 2, -2 for 5x5, and 1/2, -1/2 for 4x4 tiles) and infinity. The transforms run over all
+//! tiles of a batch as vector lanes, one matrix coefficient per pass; the filter transforms
+//! likewise, the filters as lanes.
 
 use candle_core::WithDType;
 use gemm::Parallelism;
@@ -75,39 +77,36 @@ impl Tiling<2, 5, 6> for F2x5 {
     ];
 }
 
-/// `m v` for a constant matrix `m` (`O x I`, given by its entries): zero entries skipped and
-/// the others constants once inlined, so that only the additions the matrix needs remain.
-#[inline(always)]
-fn product<T: WithDType, const O: usize, const I: usize>(
-    m: impl Fn(usize, usize) -> f64,
-    v: [T; I],
-) -> [T; O] {
-    std::array::from_fn(|o| {
-        let mut sum: Option<T> = None;
-        for (i, &v) in v.iter().enumerate() {
-            let c = m(o, i);
-            if c != 0.0 {
-                let term = T::from_f64(c) * v;
-                sum = Some(sum.map_or(term, |s| s + term));
-            }
-        }
-        sum.unwrap_or(T::zero())
-    })
-}
+/// F(4, 5): points 0, 1, -1, 2, -2, 1/2, -1/2 and infinity.
+struct F4x5;
 
-/// `f` applied to each column of `tile` (`R` rows of `C`), giving `S` rows.
-fn columns<T: Copy, const R: usize, const C: usize, const S: usize>(
-    tile: &[[T; C]; R],
-    f: impl Fn([T; R]) -> [T; S],
-) -> [[T; C]; S] {
-    let mut out = [[tile[0][0]; C]; S];
-    for j in 0..C {
-        let column = f(std::array::from_fn(|i| tile[i][j]));
-        for (row, v) in out.iter_mut().zip(column) {
-            row[j] = v;
-        }
-    }
-    out
+impl Tiling<4, 5, 8> for F4x5 {
+    const AT: [[f64; 8]; 4] = [
+        [1., 1., 1., 1., 1., 1., 1., 0.],
+        [0., 1., -1., 2., -2., 0.5, -0.5, 0.],
+        [0., 1., 1., 4., 4., 0.25, 0.25, 0.],
+        [0., 1., -1., 8., -8., 0.125, -0.125, 1.],
+    ];
+    const G: [[f64; 5]; 8] = [
+        [-1., 0., 0., 0., 0.],
+        [-2. / 9., -2. / 9., -2. / 9., -2. / 9., -2. / 9.],
+        [-2. / 9., 2. / 9., -2. / 9., 2. / 9., -2. / 9.],
+        [1. / 90., 1. / 45., 2. / 45., 4. / 45., 8. / 45.],
+        [1. / 90., -1. / 45., 2. / 45., -4. / 45., 8. / 45.],
+        [32. / 45., 16. / 45., 8. / 45., 4. / 45., 2. / 45.],
+        [32. / 45., -16. / 45., 8. / 45., -4. / 45., 2. / 45.],
+        [0., 0., 0., 0., 1.],
+    ];
+    const BT: [[f64; 8]; 8] = [
+        [-1., 0., 21. / 4., 0., -21. / 4., 0., 1., 0.],
+        [0., 1., 1., -17. / 4., -17. / 4., 1., 1., 0.],
+        [0., -1., 1., 17. / 4., -17. / 4., -1., 1., 0.],
+        [0., 0.5, 0.25, -2.5, -1.25, 2., 1., 0.],
+        [0., -0.5, 0.25, 2.5, -1.25, -2., 1., 0.],
+        [0., 2., 4., -2.5, -5., 0.5, 1., 0.],
+        [0., -2., 4., 2.5, -5., -0.5, 1., 0.],
+        [0., -1., 0., 21. / 4., 0., -21. / 4., 0., 1.],
+    ];
 }
 
 /// `dst = Σ_j c(j) src[j]` over lanes (each `src[j]` at least as long as `dst`): one pass per
@@ -169,6 +168,29 @@ fn apply<T: WithDType, const I: usize>(
     }
 }
 
+/// A separable transform `X -> S X Sᵀ` of `lanes` `C x C` tiles side by side, for the matrix
+/// `S` of `step` (its entries by `(output, input)`, and its output count): first down each of
+/// the `C` columns of a tile, its point `(a, b)` read from `src` at `from(C a + b)`, into
+/// `steps` (`[rows][C][lanes]`); then along each of the rows this made, its output `(a, k)`
+/// written to `dst` at `to(a, k)`.
+fn separable<T: WithDType, const C: usize>(
+    (src, from): (&[T], impl Fn(usize) -> usize),
+    step: (impl Fn(usize, usize) -> f64 + Copy, usize),
+    steps: &mut [T],
+    (dst, to): (&mut [T], impl Fn(usize, usize) -> usize),
+    lanes: usize,
+) {
+    let rows = step.1;
+    for b in 0..C {
+        let column: [&[T]; C] = std::array::from_fn(|a| &src[from(C * a + b)..][..lanes]);
+        apply(column, step, steps, |k| (rows * b + k) * lanes);
+    }
+    for a in 0..rows {
+        let row: [&[T]; C] = std::array::from_fn(|b| &steps[(rows * b + a) * lanes..][..lanes]);
+        apply(row, step, dst, |k| to(a, k));
+    }
+}
+
 /// The sizes of one geometry's tiling F(M x M, R x R) on tiles of `A x A`.
 #[derive(Clone, Copy)]
 struct Tiles<const M: usize, const R: usize, const A: usize> {
@@ -216,10 +238,15 @@ impl<const M: usize, const R: usize, const A: usize> Tiles<M, R, A> {
     }
 }
 
+/// Filters per block of the filter transforms: the block's taps, intermediate step and
+/// transform stay in a 256 KiB of f32 (for the 8x8 tiles of 5x5 filters).
+const FILTER_BLOCK: usize = 512;
+
 /// The transformed filters `U = G g Gᵀ` of weight `w` `[o, c / groups, R, R]`, laid out
-/// `[A²][o][c / groups]`: for each point, a row-major `[o, c / groups]` matrix.
+/// `[A²][o][c / groups]`: for each point, a row-major `[o, c / groups]` matrix. The filters
+/// are the transform's lanes, a block of them at a time.
 fn transform_filters<
-    T: WithDType,
+    T: WithDType + Scratch,
     W: Tiling<M, R, A>,
     const M: usize,
     const R: usize,
@@ -230,22 +257,27 @@ fn transform_filters<
 ) -> Vec<T> {
     let filters = g.o * g.group_channels();
     let mut u = vec![T::zero(); A * A * filters];
-    let filter = |v: [T; R]| -> [T; A] { product(|o, i| W::G[o][i], v) };
-    for (f, k) in w.chunks_exact(R * R).enumerate() {
-        let k: [[T; R]; R] = std::array::from_fn(|i| std::array::from_fn(|j| k[R * i + j]));
-        for (a, row) in columns(&k, filter).iter().enumerate() {
-            for (b, v) in filter(*row).into_iter().enumerate() {
-                u[(A * a + b) * filters + f] = v;
+    let step = (|k: usize, j: usize| W::G[k][j], A);
+    T::with_scratch((R * R + A * R) * FILTER_BLOCK, |scratch| {
+        let (taps, steps) = scratch.split_at_mut(R * R * FILTER_BLOCK);
+        for (block, w) in w.chunks(R * R * FILTER_BLOCK).enumerate() {
+            let (start, lanes) = (block * FILTER_BLOCK, w.len() / (R * R));
+            for (f, kernel) in w.chunks_exact(R * R).enumerate() {
+                for (tap, v) in kernel.iter().enumerate() {
+                    taps[tap * lanes + f] = *v;
+                }
             }
+            let to = |a: usize, b: usize| (A * a + b) * filters + start;
+            separable::<T, R>((taps, |p| p * lanes), step, steps, (&mut u, to), lanes);
         }
-    }
+    });
     u
 }
 
 /// The weight gradient `[o, c / groups, R, R]` into `dw` from the transform-domain gradient
-/// `du` (`[A²][o][c / groups]`): `Gᵀ dU G` for every filter.
+/// `du` (`[A²][o][c / groups]`): `Gᵀ dU G` for every filter, the filters as lanes.
 fn filter_gradient<
-    T: WithDType,
+    T: WithDType + Scratch,
     W: Tiling<M, R, A>,
     const M: usize,
     const R: usize,
@@ -256,14 +288,21 @@ fn filter_gradient<
     dw: &mut [T],
 ) {
     let filters = g.o * g.group_channels();
-    let filter_grad = |v: [T; A]| -> [T; R] { product(|o, i| W::G[i][o], v) };
-    for (f, dw) in dw.chunks_exact_mut(R * R).enumerate() {
-        let tile: [[T; A]; A] =
-            std::array::from_fn(|a| std::array::from_fn(|b| du[(A * a + b) * filters + f]));
-        for (i, row) in columns(&tile, filter_grad).iter().enumerate() {
-            dw[R * i..R * (i + 1)].copy_from_slice(&filter_grad(*row));
+    let step = (|k: usize, j: usize| W::G[j][k], R);
+    T::with_scratch((R * R + R * A) * FILTER_BLOCK, |scratch| {
+        let (taps, steps) = scratch.split_at_mut(R * R * FILTER_BLOCK);
+        for (block, dw) in dw.chunks_mut(R * R * FILTER_BLOCK).enumerate() {
+            let (start, lanes) = (block * FILTER_BLOCK, dw.len() / (R * R));
+            let from = |p: usize| p * filters + start;
+            let to = |a: usize, b: usize| (R * a + b) * lanes;
+            separable::<T, A>((du, from), step, steps, (&mut *taps, to), lanes);
+            for (f, kernel) in dw.chunks_exact_mut(R * R).enumerate() {
+                for (tap, v) in kernel.iter_mut().enumerate() {
+                    *v = taps[tap * lanes + f];
+                }
+            }
         }
-    }
+    });
 }
 
 /// The buffers of [`Buffers`] a transform reads or writes.
@@ -366,30 +405,19 @@ impl<'a, T: WithDType, const M: usize, const R: usize, const A: usize> Buffers<'
         }
     }
 
-    /// A separable transform `X -> S X Sᵀ` of every tile of a batch, all tiles as lanes, for
-    /// the matrix `S` of `step` (its entries by `(output, input)`, and its output count):
-    /// first down each of the `C` columns of a tile (`I = C` rows in), its point `(a, b)` read
-    /// from `source` at `from(C a + b)`, into [`Buffers::steps`]; then along each of the rows
-    /// this made, its output `(a, k)` written to `dest` at `to(a, k)`.
+    /// [`separable`] of every tile of the batch, from the buffer `source` to the buffer
+    /// `dest`, through [`Buffers::steps`].
     fn transform<const C: usize>(
         &mut self,
         (source, from): (Part, impl Fn(usize) -> usize),
         step: (impl Fn(usize, usize) -> f64 + Copy, usize),
         (dest, to): (Part, impl Fn(usize, usize) -> usize),
     ) {
-        let (count, rows) = (self.count(), step.1);
+        let count = self.count();
         let src = std::mem::take(self.part(source));
-        for b in 0..C {
-            let column: [&[T]; C] = std::array::from_fn(|a| &src[from(C * a + b)..][..count]);
-            apply(column, step, self.steps, |k| (rows * b + k) * count);
-        }
-        *self.part(source) = src;
         let dst = std::mem::take(self.part(dest));
-        for a in 0..rows {
-            let row: [&[T]; C] =
-                std::array::from_fn(|b| &self.steps[(rows * b + a) * count..][..count]);
-            apply(row, step, dst, |k| to(a, k));
-        }
+        separable::<T, C>((src, from), step, self.steps, (&mut *dst, to), count);
+        *self.part(source) = src;
         *self.part(dest) = dst;
     }
 
@@ -622,6 +650,8 @@ pub(super) enum Winograd {
     F2x3,
     /// F(2x2, 5x5): 5x5 kernel, stride 1, padding 2.
     F2x5,
+    /// F(4x4, 5x5): 5x5 kernel, stride 1, padding 2.
+    F4x5,
 }
 
 /// Calls the generic function `$f` with the tiling of `$which`.
@@ -630,6 +660,7 @@ macro_rules! with_tiling {
         match $which {
             Winograd::F2x3 => $f::<$($t,)? F2x3, 2, 3, 4>($($arg),*),
             Winograd::F2x5 => $f::<$($t,)? F2x5, 2, 5, 6>($($arg),*),
+            Winograd::F4x5 => $f::<$($t,)? F4x5, 4, 5, 8>($($arg),*),
         }
     };
 }
@@ -646,14 +677,28 @@ fn sizes<W: Tiling<M, R, A>, const M: usize, const R: usize, const A: usize>(
 /// conv3-5), the images being the transforms' vector lanes.
 const BUDGET: usize = 1 << 19;
 
+/// Fewest tiles per image for 4x4 output tiles: with fewer, a batch (at most a parallel
+/// chunk of images) has too few tiles to make wide lanes and products.
+const MIN_TILES: usize = 4;
+
 impl Winograd {
-    /// The algorithm for this geometry: a 3x3 or 5x5 kernel at stride 1 with the padding that
-    /// keeps the output as large as the input, at least 2x2 outputs.
+    /// The algorithm for this geometry: a 3x3 or 5x5 kernel at stride 1 with the padding
+    /// that keeps the output as large as the input, at least 2x2 outputs. A 5x5 kernel runs
+    /// on 4x4 output tiles where they need fewer transform-domain points per image than 2x2
+    /// tiles and a plane holds at least [`MIN_TILES`] of them.
     pub(super) fn for_geometry(g: &ConvGeometry) -> Option<Self> {
         let same = g.stride == 1 && 2 * g.pad + 1 == g.k && g.oh >= 2 && g.ow >= 2;
+        let points = |which: Self| {
+            let (points, tiles) = with_tiling!(which, sizes(g));
+            (points * tiles, tiles)
+        };
         match g.k {
             3 if same => Some(Self::F2x3),
-            5 if same => Some(Self::F2x5),
+            5 if same => {
+                let (large, tiles) = points(Self::F4x5);
+                let fewer = tiles >= MIN_TILES && large < points(Self::F2x5).0;
+                Some(if fewer { Self::F4x5 } else { Self::F2x5 })
+            }
             _ => None,
         }
     }
@@ -673,13 +718,22 @@ impl Winograd {
 
     /// The transformed filters `U = G g Gᵀ` of weight `w` `[o, c / groups, k, k]`, laid out
     /// `[points][o][c / groups]`.
-    pub(super) fn transform_filters<T: WithDType>(self, w: &[T], g: &ConvGeometry) -> Vec<T> {
+    pub(super) fn transform_filters<T: WithDType + Scratch>(
+        self,
+        w: &[T],
+        g: &ConvGeometry,
+    ) -> Vec<T> {
         with_tiling!(self, transform_filters::<T>(w, g))
     }
 
     /// The weight gradient `[o, c / groups, k, k]` into `dw` from its transform
     /// (`[points][o][c / groups]`, summed over a batch by [`Winograd::backward_group`]).
-    pub(super) fn filter_gradient<T: WithDType>(self, du: &[T], g: &ConvGeometry, dw: &mut [T]) {
+    pub(super) fn filter_gradient<T: WithDType + Scratch>(
+        self,
+        du: &[T],
+        g: &ConvGeometry,
+        dw: &mut [T],
+    ) {
         with_tiling!(self, filter_gradient::<T>(du, g, dw))
     }
 
@@ -706,5 +760,35 @@ impl Winograd {
         parallelism: Parallelism,
     ) {
         with_tiling!(self, backward_group::<T>(gradients, g, parallelism))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The algorithm for a `k x k` convolution at `stride` and `pad` on one `size x size`
+    /// plane.
+    fn choice(k: usize, stride: usize, pad: usize, size: usize) -> Option<Winograd> {
+        let g = ConvGeometry::new([1, 4, size, size], [4, 4, k, k], stride, pad, 1).unwrap();
+        Winograd::for_geometry(&g)
+    }
+
+    #[test]
+    fn each_geometry_gets_the_tiling_with_the_fewest_points() {
+        // 3x3: always 2x2 tiles.
+        assert_eq!(choice(3, 1, 1, 4), Some(Winograd::F2x3));
+        assert_eq!(choice(3, 1, 1, 13), Some(Winograd::F2x3));
+        // 5x5: 4x4 tiles from 5x5 planes on (four tiles of 64 points against nine of 36),
+        // 2x2 tiles on 4x4 planes (one tile of 4x4 outputs is too few).
+        assert_eq!(choice(5, 1, 2, 4), Some(Winograd::F2x5));
+        assert_eq!(choice(5, 1, 2, 5), Some(Winograd::F4x5));
+        assert_eq!(choice(5, 1, 2, 8), Some(Winograd::F4x5));
+        assert_eq!(choice(5, 1, 2, 27), Some(Winograd::F4x5));
+        // Not "same" convolutions, too small outputs, other kernels: no Winograd.
+        assert_eq!(choice(3, 2, 1, 8), None);
+        assert_eq!(choice(3, 1, 0, 8), None);
+        assert_eq!(choice(3, 1, 1, 1), None);
+        assert_eq!(choice(11, 1, 5, 16), None);
     }
 }
