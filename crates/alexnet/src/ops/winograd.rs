@@ -216,21 +216,14 @@ impl<const M: usize, const R: usize, const A: usize> Tiles<M, R, A> {
         (M * self.down + A - M, M * self.across + A - M)
     }
 
-    /// Calls `f(k, y, x)` for each of `side x side` points of every tile, point by point:
-    /// `k` counts the calls, `(y, x)` is the point in the plane from `offset` (negative: in
-    /// the padding).
-    fn for_each_point(self, side: usize, offset: isize, mut f: impl FnMut(usize, isize, isize)) {
-        let mut k = 0;
+    /// Calls `f(p, t, y, x)` for each point `p` of the `side x side` points (row-major) of
+    /// every tile `t` (row-major), point by point: `(y, x)` is the point in the plane.
+    fn for_each_point(self, side: usize, mut f: impl FnMut(usize, usize, usize, usize)) {
         for a in 0..side {
             for b in 0..side {
                 for ty in 0..self.down {
                     for tx in 0..self.across {
-                        f(
-                            k,
-                            (M * ty + a) as isize + offset,
-                            (M * tx + b) as isize + offset,
-                        );
-                        k += 1;
+                        f(side * a + b, self.across * ty + tx, M * ty + a, M * tx + b);
                     }
                 }
             }
@@ -315,23 +308,34 @@ enum Part {
 
 /// The transform-domain buffers of one thread for one batch of `images` images. A batch's
 /// tiles are numbered tile by tile, the images of a tile side by side (`tile * images +
-/// image`); every transform runs over all of them as vector lanes, one point of a tile at a
-/// time.
+/// image`); every transform runs over all of them, for a block of channels at a time, as
+/// vector lanes, one point of a tile at a time.
 struct Buffers<'a, T, const M: usize, const R: usize, const A: usize> {
     tiles: Tiles<M, R, A>,
-    /// One channel's tiles, point by point (`[A²][tiles]`): gathered from the images, or
-    /// transformed back before they are scattered to them.
+    /// A block of channels' tiles, point by point (`[A²][channels][tiles]`): gathered from
+    /// the images, or transformed back before they are scattered to them.
     tile_points: &'a mut [T],
     /// One channel's zero-bordered plane, the images side by side at each pixel: the input
     /// gathered once, or the input gradient summed over tiles.
     plane: &'a mut [T],
-    /// The transforms' intermediate step (`[A²][tiles]`).
+    /// The transforms' intermediate step (`[A²][channels][tiles]`).
     steps: &'a mut [T],
     /// Input tiles `[A²][c / groups][tiles]` (or their gradient).
     input: &'a mut [T],
     /// Products `[A²][o / groups][tiles]` (or their gradient).
     output: &'a mut [T],
     images: usize,
+    /// Channels per block ([`CHANNEL_BLOCK`], or all of them if fewer).
+    block: usize,
+}
+
+/// Channels whose tiles are transformed together, their lanes side by side: a batch has a
+/// few dozen tiles (fewer on small planes), too few lanes for a pass to run at full speed.
+const CHANNEL_BLOCK: usize = 16;
+
+/// Channels per block for geometry `g` ([`CHANNEL_BLOCK`], or all of a group's if fewer).
+fn channel_block(g: &ConvGeometry) -> usize {
+    CHANNEL_BLOCK.min(g.group_channels().max(g.group_outputs()))
 }
 
 /// Runs `f` on this thread's scratch cut into [`Buffers`] for `images` images.
@@ -340,29 +344,40 @@ fn with_buffers<T: WithDType + Scratch, Out, const M: usize, const R: usize, con
     images: usize,
     f: impl FnOnce(Buffers<T, M, R, A>) -> Out,
 ) -> Out {
-    let tiles = Tiles::<M, R, A>::new(g);
-    let count = images * tiles.per_image();
-    let point_rows = A * A * count;
-    let input = point_rows * g.group_channels();
-    let output = point_rows * g.group_outputs();
+    let (tiles, block) = (Tiles::<M, R, A>::new(g), channel_block(g));
+    let point_rows = A * A * images * tiles.per_image();
     let (ph, pw) = tiles.padded_sides();
-    let plane = ph * pw * images;
-    T::with_scratch(2 * point_rows + plane + input + output, |scratch| {
-        let (plane, rest) = scratch.split_at_mut(plane);
-        plane.fill(T::zero());
-        let (tile_points, rest) = rest.split_at_mut(point_rows);
-        let (steps, rest) = rest.split_at_mut(point_rows);
-        let (input, output) = rest.split_at_mut(input);
-        f(Buffers {
-            tiles,
-            tile_points,
-            plane,
-            steps,
-            input,
-            output,
-            images,
-        })
-    })
+    let (input, output) = (
+        point_rows * g.group_channels(),
+        point_rows * g.group_outputs(),
+    );
+    T::with_scratch(
+        ph * pw * images + 2 * block * point_rows + input + output,
+        |scratch| {
+            let (plane, rest) = scratch.split_at_mut(ph * pw * images);
+            plane.fill(T::zero());
+            let (tile_points, rest) = rest.split_at_mut(point_rows * block);
+            let (steps, rest) = rest.split_at_mut(point_rows * block);
+            let (input, output) = rest.split_at_mut(input);
+            f(Buffers {
+                tiles,
+                tile_points,
+                plane,
+                steps,
+                input,
+                output,
+                images,
+                block,
+            })
+        },
+    )
+}
+
+/// The first channel and the channel count of each block of `channels` channels.
+fn blocks(channels: usize, block: usize) -> impl Iterator<Item = (usize, usize)> {
+    (0..channels)
+        .step_by(block)
+        .map(move |start| (start, block.min(channels - start)))
 }
 
 impl<'a, T: WithDType, const M: usize, const R: usize, const A: usize> Buffers<'a, T, M, R, A> {
@@ -377,10 +392,24 @@ impl<'a, T: WithDType, const M: usize, const R: usize, const A: usize> Buffers<'
         move |y, x| (y * width + x) * images
     }
 
-    /// Channel `channel` of every image of `x`, tile by tile, into
-    /// [`Buffers::tile_points`], through [`Buffers::plane`] (whose border stays zero).
-    fn gather_channel(&mut self, x: &[T], channel: usize, g: &ConvGeometry) {
-        let (n, plane, pixel) = (self.images, g.h * g.w, self.pixel());
+    /// Where the images of tile `t` of channel `b` of a block of `len` channels start, at
+    /// point `p`, in [`Buffers::tile_points`].
+    fn lanes(&self, len: usize) -> impl Fn(usize, usize, usize) -> usize + use<T, M, R, A> {
+        let (tiles, n) = (self.tiles.per_image(), self.images);
+        move |p, b, t| ((p * len + b) * tiles + t) * n
+    }
+
+    /// Channel `channel` of every image of `x`, tile by tile, into [`Buffers::tile_points`]
+    /// as channel `b` of a block of `len`, through [`Buffers::plane`] (whose border stays
+    /// zero).
+    fn gather_channel(
+        &mut self,
+        x: &[T],
+        channel: usize,
+        g: &ConvGeometry,
+        (b, len): (usize, usize),
+    ) {
+        let (n, plane, pixel, lanes) = (self.images, g.h * g.w, self.pixel(), self.lanes(len));
         for (i, image) in x.chunks_exact(g.in_image()).enumerate() {
             let src = &image[channel * plane..][..plane];
             for (y, row) in src.chunks_exact(g.w).enumerate() {
@@ -390,9 +419,8 @@ impl<'a, T: WithDType, const M: usize, const R: usize, const A: usize> Buffers<'
             }
         }
         let (points, plane) = (&mut *self.tile_points, &*self.plane);
-        self.tiles.for_each_point(A, 0, |k, y, x| {
-            let at = pixel(y as usize, x as usize);
-            points[k * n..][..n].copy_from_slice(&plane[at..][..n]);
+        self.tiles.for_each_point(A, |p, t, y, x| {
+            points[lanes(p, b, t)..][..n].copy_from_slice(&plane[pixel(y, x)..][..n]);
         });
     }
 
@@ -405,18 +433,18 @@ impl<'a, T: WithDType, const M: usize, const R: usize, const A: usize> Buffers<'
         }
     }
 
-    /// [`separable`] of every tile of the batch, from the buffer `source` to the buffer
-    /// `dest`, through [`Buffers::steps`].
+    /// [`separable`] of the tiles of a block of channels (`lanes` of them), from the buffer
+    /// `source` to the buffer `dest`, through [`Buffers::steps`].
     fn transform<const C: usize>(
         &mut self,
         (source, from): (Part, impl Fn(usize) -> usize),
         step: (impl Fn(usize, usize) -> f64 + Copy, usize),
         (dest, to): (Part, impl Fn(usize, usize) -> usize),
+        lanes: usize,
     ) {
-        let count = self.count();
         let src = std::mem::take(self.part(source));
         let dst = std::mem::take(self.part(dest));
-        separable::<T, C>((src, from), step, self.steps, (&mut *dst, to), count);
+        separable::<T, C>((src, from), step, self.steps, (&mut *dst, to), lanes);
         *self.part(source) = src;
         *self.part(dest) = dst;
     }
@@ -427,10 +455,14 @@ impl<'a, T: WithDType, const M: usize, const R: usize, const A: usize> Buffers<'
         let (cg, count) = (g.group_channels(), self.count());
         let stride = cg * count;
         let step = (|k: usize, j: usize| W::BT[k][j], A);
-        for c in 0..cg {
-            self.gather_channel(x, group * cg + c, g);
-            let to = |a: usize, b: usize| (A * a + b) * stride + c * count;
-            self.transform::<A>((Part::TilePoints, |p| p * count), step, (Part::Input, to));
+        for (start, len) in blocks(cg, self.block) {
+            for b in 0..len {
+                self.gather_channel(x, group * cg + start + b, g, (b, len));
+            }
+            let lanes = len * count;
+            let to = |a: usize, k: usize| (A * a + k) * stride + start * count;
+            let from = |p: usize| p * lanes;
+            self.transform::<A>((Part::TilePoints, from), step, (Part::Input, to), lanes);
         }
     }
 
@@ -446,24 +478,28 @@ impl<'a, T: WithDType, const M: usize, const R: usize, const A: usize> Buffers<'
         let (n, cg, count, plane) = (self.images, g.group_channels(), self.count(), g.h * g.w);
         let (stride, pixel) = (cg * count, self.pixel());
         let step = (|k: usize, j: usize| W::BT[j][k], A);
-        for c in 0..cg {
-            let from = |p: usize| p * stride + c * count;
-            let to = |a: usize, b: usize| (A * a + b) * count;
-            self.transform::<A>((Part::Input, from), step, (Part::TilePoints, to));
-            let (points, sums) = (&*self.tile_points, &mut *self.plane);
-            sums.fill(T::zero());
-            self.tiles.for_each_point(A, 0, |k, y, x| {
-                let sums = &mut sums[pixel(y as usize, x as usize)..][..n];
-                for (s, v) in sums.iter_mut().zip(&points[k * n..][..n]) {
-                    *s += *v;
-                }
-            });
-            let channel = (group * cg + c) * plane;
-            for (i, image) in dx.chunks_exact_mut(g.in_image()).enumerate() {
-                let dst = &mut image[channel..][..plane];
-                for (y, row) in dst.chunks_exact_mut(g.w).enumerate() {
-                    for (x, v) in row.iter_mut().enumerate() {
-                        *v = self.plane[pixel(y + g.pad, x + g.pad) + i];
+        for (start, len) in blocks(cg, self.block) {
+            let lanes = len * count;
+            let from = |p: usize| p * stride + start * count;
+            let to = |a: usize, k: usize| (A * a + k) * lanes;
+            self.transform::<A>((Part::Input, from), step, (Part::TilePoints, to), lanes);
+            let at = self.lanes(len);
+            for b in 0..len {
+                let (points, sums) = (&*self.tile_points, &mut *self.plane);
+                sums.fill(T::zero());
+                self.tiles.for_each_point(A, |p, t, y, x| {
+                    let sums = &mut sums[pixel(y, x)..][..n];
+                    for (s, v) in sums.iter_mut().zip(&points[at(p, b, t)..][..n]) {
+                        *s += *v;
+                    }
+                });
+                let channel = (group * cg + start + b) * plane;
+                for (i, image) in dx.chunks_exact_mut(g.in_image()).enumerate() {
+                    let dst = &mut image[channel..][..plane];
+                    for (y, row) in dst.chunks_exact_mut(g.w).enumerate() {
+                        for (x, v) in row.iter_mut().enumerate() {
+                            *v = self.plane[pixel(y + g.pad, x + g.pad) + i];
+                        }
                     }
                 }
             }
@@ -481,26 +517,31 @@ impl<'a, T: WithDType, const M: usize, const R: usize, const A: usize> Buffers<'
         (bias, relu): (&[T], bool),
         y: &mut [T],
     ) {
-        let (n, og, count) = (self.images, g.group_outputs(), self.count());
+        let (og, count) = (g.group_outputs(), self.count());
         let stride = og * count;
         let step = (|k: usize, j: usize| W::AT[k][j], M);
-        for o in 0..og {
-            let from = |p: usize| p * stride + o * count;
-            let to = |a: usize, b: usize| (M * a + b) * count;
-            self.transform::<A>((Part::Output, from), step, (Part::TilePoints, to));
-            let channel = group * og + o;
-            let points = &*self.tile_points;
-            self.tiles.for_each_point(M, 0, |k, yy, xx| {
-                let (yy, xx) = (yy as usize, xx as usize);
-                if yy >= g.oh || xx >= g.ow {
-                    return;
+        for (start, len) in blocks(og, self.block) {
+            let lanes = len * count;
+            let from = |p: usize| p * stride + start * count;
+            let to = |a: usize, k: usize| (M * a + k) * lanes;
+            self.transform::<A>((Part::Output, from), step, (Part::TilePoints, to), lanes);
+            let (at, points) = (self.lanes(len), &*self.tile_points);
+            for b in 0..len {
+                let channel = group * og + start + b;
+                // Image by image: the planes of one channel of a batch lie a whole image
+                // apart, often a multiple of 4 KiB, so that writing a pixel of every image in
+                // turn would make each write a cache miss.
+                for (i, image) in y.chunks_exact_mut(g.out_image()).enumerate() {
+                    let plane = &mut image[channel * g.out_plane()..][..g.out_plane()];
+                    self.tiles.for_each_point(M, |p, t, yy, xx| {
+                        if yy < g.oh && xx < g.ow {
+                            let v = points[at(p, b, t) + i] + bias[channel];
+                            plane[yy * g.ow + xx] =
+                                if relu && v < T::zero() { T::zero() } else { v };
+                        }
+                    });
                 }
-                let at = channel * g.out_plane() + yy * g.ow + xx;
-                for (image, v) in y.chunks_exact_mut(g.out_image()).zip(&points[k * n..][..n]) {
-                    let v = *v + bias[channel];
-                    image[at] = if relu && v < T::zero() { T::zero() } else { v };
-                }
-            });
+            }
         }
     }
 
@@ -511,22 +552,25 @@ impl<'a, T: WithDType, const M: usize, const R: usize, const A: usize> Buffers<'
         let (n, og, count, cols) = (self.images, g.group_outputs(), self.count(), g.out_plane());
         let stride = og * count;
         let step = (|k: usize, j: usize| W::AT[j][k], A);
-        for (o, grads) in grads.chunks_exact(n * cols).enumerate() {
-            // tile_points[M a + b]: the tiles' gradients, images as lanes.
-            let points = &mut *self.tile_points;
-            self.tiles.for_each_point(M, 0, |k, yy, xx| {
-                let (yy, xx) = (yy as usize, xx as usize);
-                let lanes = &mut points[k * n..][..n];
-                if yy >= g.oh || xx >= g.ow {
-                    lanes.fill(T::zero());
-                    return;
-                }
-                for (v, image) in lanes.iter_mut().zip(grads.chunks_exact(cols)) {
-                    *v = image[yy * g.ow + xx];
-                }
-            });
-            let to = |a: usize, b: usize| (A * a + b) * stride + o * count;
-            self.transform::<M>((Part::TilePoints, |p| p * count), step, (Part::Output, to));
+        for (start, len) in blocks(og, self.block) {
+            let (at, points) = (self.lanes(len), &mut *self.tile_points);
+            for b in 0..len {
+                let grads = &grads[(start + b) * n * cols..][..n * cols];
+                self.tiles.for_each_point(M, |p, t, yy, xx| {
+                    let lanes = &mut points[at(p, b, t)..][..n];
+                    if yy >= g.oh || xx >= g.ow {
+                        lanes.fill(T::zero());
+                        return;
+                    }
+                    for (v, image) in lanes.iter_mut().zip(grads.chunks_exact(cols)) {
+                        *v = image[yy * g.ow + xx];
+                    }
+                });
+            }
+            let lanes = len * count;
+            let to = |a: usize, k: usize| (A * a + k) * stride + start * count;
+            let from = |p: usize| p * lanes;
+            self.transform::<M>((Part::TilePoints, from), step, (Part::Output, to), lanes);
         }
     }
 }
@@ -712,8 +756,8 @@ impl Winograd {
     /// Images per batch for this geometry: as many as fit [`BUDGET`], at most `per`.
     pub(super) fn batch_size(self, g: &ConvGeometry, per: usize) -> usize {
         let (points, tiles) = with_tiling!(self, sizes(g));
-        let per_image = points * tiles * (g.group_channels() + g.group_outputs());
-        (BUDGET / per_image.max(1)).clamp(1, per.max(1))
+        let channels = g.group_channels() + g.group_outputs() + 2 * channel_block(g);
+        (BUDGET / (points * tiles * channels).max(1)).clamp(1, per.max(1))
     }
 
     /// The transformed filters `U = G g Gᵀ` of weight `w` `[o, c / groups, k, k]`, laid out
