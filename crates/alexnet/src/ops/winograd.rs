@@ -231,8 +231,8 @@ impl<const M: usize, const R: usize, const A: usize> Tiles<M, R, A> {
     }
 }
 
-/// Filters per block of the filter transforms: the block's taps, intermediate step and
-/// transform stay in a 256 KiB of f32 (for the 8x8 tiles of 5x5 filters).
+/// Filters per block of the filter transforms: a block's taps, intermediate step and
+/// transform take about 256 KiB (f32, 5x5 filters on 8x8 tiles), in L2.
 const FILTER_BLOCK: usize = 512;
 
 /// The transformed filters `U = G g Gᵀ` of weight `w` `[o, c / groups, R, R]`, laid out
@@ -347,30 +347,25 @@ fn with_buffers<T: WithDType + Scratch, Out, const M: usize, const R: usize, con
     let (tiles, block) = (Tiles::<M, R, A>::new(g), channel_block(g));
     let point_rows = A * A * images * tiles.per_image();
     let (ph, pw) = tiles.padded_sides();
-    let (input, output) = (
-        point_rows * g.group_channels(),
-        point_rows * g.group_outputs(),
-    );
-    T::with_scratch(
-        ph * pw * images + 2 * block * point_rows + input + output,
-        |scratch| {
-            let (plane, rest) = scratch.split_at_mut(ph * pw * images);
-            plane.fill(T::zero());
-            let (tile_points, rest) = rest.split_at_mut(point_rows * block);
-            let (steps, rest) = rest.split_at_mut(point_rows * block);
-            let (input, output) = rest.split_at_mut(input);
-            f(Buffers {
-                tiles,
-                tile_points,
-                plane,
-                steps,
-                input,
-                output,
-                images,
-                block,
-            })
-        },
-    )
+    let (plane, input) = (ph * pw * images, point_rows * g.group_channels());
+    let len = plane + 2 * block * point_rows + input + point_rows * g.group_outputs();
+    T::with_scratch(len, |scratch| {
+        let (plane, rest) = scratch.split_at_mut(plane);
+        plane.fill(T::zero());
+        let (tile_points, rest) = rest.split_at_mut(point_rows * block);
+        let (steps, rest) = rest.split_at_mut(point_rows * block);
+        let (input, output) = rest.split_at_mut(input);
+        f(Buffers {
+            tiles,
+            tile_points,
+            plane,
+            steps,
+            input,
+            output,
+            images,
+            block,
+        })
+    })
 }
 
 /// The first channel and the channel count of each block of `channels` channels.
