@@ -20,6 +20,7 @@ mod evaluate;
 mod files;
 mod progress;
 mod sgd;
+mod sgd_cpu;
 mod solver;
 mod trainer;
 

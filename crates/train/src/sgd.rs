@@ -6,6 +6,7 @@ use candle_core::backprop::GradStore;
 use candle_core::{Tensor, Var};
 
 use crate::error::TrainError;
+use crate::sgd_cpu::{update_in_place, Rates};
 
 /// Learning-rate and weight-decay multipliers of one variable (Caffe's `lr_mult`, `decay_mult`).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -20,6 +21,25 @@ struct Slot {
     var: Var,
     velocity: Tensor,
     multipliers: Multipliers,
+}
+
+impl Slot {
+    /// The update as tensor ops (any device): a new velocity tensor, the variable set to
+    /// `w - v`.
+    fn update_by_tensor_ops(&mut self, grad: &Tensor, rates: Rates) -> candle_core::Result<()> {
+        // Detached: the update must not carry the step's graph (the gradients hold it), or
+        // every momentum buffer would keep every earlier step's activations alive.
+        let (grad, w) = (grad.detach(), self.var.as_tensor().detach());
+        let direction = if rates.decay == 0.0 {
+            grad
+        } else {
+            (&grad + (&w * rates.decay)?)?
+        };
+        let velocity = ((&self.velocity * rates.momentum)? + (direction * rates.lr)?)?;
+        self.var.set(&(&w - &velocity)?)?;
+        self.velocity = velocity;
+        Ok(())
+    }
 }
 
 /// SGD with momentum: for each variable `w` with gradient `g`,
@@ -57,25 +77,24 @@ impl MomentumSgd {
         })
     }
 
-    /// One update with learning rate `lr`. Variables without a gradient are left alone.
+    /// One update with learning rate `lr`. Variables without a gradient are left alone. On
+    /// the CPU the update runs in place, one pass over each velocity and each variable;
+    /// elsewhere as tensor ops.
     pub fn step(&mut self, grads: &GradStore, lr: f64) -> Result<(), TrainError> {
         for slot in self.slots.values_mut() {
             let Some(grad) = grads.get(slot.var.as_tensor()) else {
                 continue;
             };
-            // Detached: the update must not carry the step's graph (the gradients hold it), or
-            // every momentum buffer would keep every earlier step's activations alive.
-            let (grad, w) = (grad.detach(), slot.var.as_tensor().detach());
-            let decay = self.weight_decay * slot.multipliers.decay;
-            let direction = if decay == 0.0 {
-                grad.clone()
-            } else {
-                (&grad + (&w * decay)?)?
+            let rates = Rates {
+                momentum: self.momentum,
+                lr: lr * slot.multipliers.lr,
+                decay: self.weight_decay * slot.multipliers.decay,
             };
-            let velocity =
-                ((&slot.velocity * self.momentum)? + (direction * (lr * slot.multipliers.lr))?)?;
-            slot.var.set(&(&w - &velocity)?)?;
-            slot.velocity = velocity;
+            if slot.var.device().is_cpu() {
+                update_in_place(slot.var.as_tensor(), &slot.velocity, grad, rates)?;
+            } else {
+                slot.update_by_tensor_ops(grad, rates)?;
+            }
         }
         Ok(())
     }
@@ -109,7 +128,8 @@ impl MomentumSgd {
                 ),
             });
         }
-        slot.velocity = velocity;
+        // A copy of its own: the CPU update writes into the buffer.
+        slot.velocity = velocity.copy()?;
         Ok(())
     }
 }
@@ -170,6 +190,45 @@ mod tests {
                 !velocity.track_op(),
                 "momentum buffer `{key}` holds a graph"
             );
+        }
+        Ok(())
+    }
+
+    /// The in-place CPU update and the tensor-op update give the same numbers, step after
+    /// step, with and without weight decay.
+    #[test]
+    fn in_place_update_equals_the_tensor_op_update() -> Result<(), TrainError> {
+        let dev = Device::Cpu;
+        let init = Tensor::randn(0f32, 1.0, (3, 5), &dev)?;
+        let optimizer = |var: &Var, decay: f64| {
+            let m = Multipliers { lr: 2.0, decay };
+            MomentumSgd::new([("w".to_string(), var.clone(), m)], 0.9, 5e-3)
+        };
+        for decay in [1.0, 0.0] {
+            let (a, b) = (
+                Var::from_tensor(&init.copy()?)?,
+                Var::from_tensor(&init.copy()?)?,
+            );
+            let (mut in_place, mut by_ops) = (optimizer(&a, decay)?, optimizer(&b, decay)?);
+            for _ in 0..5 {
+                let target = Tensor::randn(0f32, 1.0, (3, 5), &dev)?;
+                let loss = |v: &Var| (v.as_tensor() - &target)?.sqr()?.sum_all()?.backward();
+                in_place.step(&loss(&a)?, 0.01)?;
+                let grads = loss(&b)?;
+                for slot in by_ops.slots.values_mut() {
+                    let rates = Rates {
+                        momentum: 0.9,
+                        lr: 0.01 * slot.multipliers.lr,
+                        decay: 5e-3 * slot.multipliers.decay,
+                    };
+                    let grad = grads.get(slot.var.as_tensor()).expect("a gradient");
+                    slot.update_by_tensor_ops(grad, rates)?;
+                }
+                let values = |t: &Tensor| t.flatten_all()?.to_vec1::<f32>();
+                assert_eq!(values(a.as_tensor())?, values(b.as_tensor())?);
+                let (va, vb) = (in_place.velocities().next(), by_ops.velocities().next());
+                assert_eq!(values(va.expect("one").1)?, values(vb.expect("one").1)?);
+            }
         }
         Ok(())
     }
