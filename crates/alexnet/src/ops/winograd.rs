@@ -368,6 +368,12 @@ fn with_buffers<T: WithDType + Scratch, Out, const M: usize, const R: usize, con
     })
 }
 
+/// Where point `p`'s rows of the block of channels from `start` begin in a buffer laid out
+/// `[points][channels][count]` (`count` lanes per channel).
+fn block_rows(channels: usize, start: usize, count: usize) -> impl Fn(usize) -> usize {
+    move |p| (p * channels + start) * count
+}
+
 /// The first channel and the channel count of each block of `channels` channels.
 fn blocks(channels: usize, block: usize) -> impl Iterator<Item = (usize, usize)> {
     (0..channels)
@@ -448,15 +454,13 @@ impl<'a, T: WithDType, const M: usize, const R: usize, const A: usize> Buffers<'
     /// `Bᵀ d B` of each `A x A` tile.
     fn transform_inputs<W: Tiling<M, R, A>>(&mut self, x: &[T], group: usize, g: &ConvGeometry) {
         let (cg, count) = (g.group_channels(), self.count());
-        let stride = cg * count;
         let step = (|k: usize, j: usize| W::BT[k][j], A);
         for (start, len) in blocks(cg, self.block) {
             for b in 0..len {
                 self.gather_channel(x, group * cg + start + b, g, (b, len));
             }
-            let lanes = len * count;
-            let to = |a: usize, k: usize| (A * a + k) * stride + start * count;
-            let from = |p: usize| p * lanes;
+            let (lanes, rows) = (len * count, block_rows(cg, start, count));
+            let (from, to) = (|p: usize| p * lanes, |a: usize, k: usize| rows(A * a + k));
             self.transform::<A>((Part::TilePoints, from), step, (Part::Input, to), lanes);
         }
     }
@@ -471,11 +475,9 @@ impl<'a, T: WithDType, const M: usize, const R: usize, const A: usize> Buffers<'
         dx: &mut [T],
     ) {
         let (n, cg, count, plane) = (self.images, g.group_channels(), self.count(), g.h * g.w);
-        let (stride, pixel) = (cg * count, self.pixel());
-        let step = (|k: usize, j: usize| W::BT[j][k], A);
+        let (pixel, step) = (self.pixel(), (|k: usize, j: usize| W::BT[j][k], A));
         for (start, len) in blocks(cg, self.block) {
-            let lanes = len * count;
-            let from = |p: usize| p * stride + start * count;
+            let (lanes, from) = (len * count, block_rows(cg, start, count));
             let to = |a: usize, k: usize| (A * a + k) * lanes;
             self.transform::<A>((Part::Input, from), step, (Part::TilePoints, to), lanes);
             let at = self.lanes(len);
@@ -513,11 +515,9 @@ impl<'a, T: WithDType, const M: usize, const R: usize, const A: usize> Buffers<'
         y: &mut [T],
     ) {
         let (og, count) = (g.group_outputs(), self.count());
-        let stride = og * count;
         let step = (|k: usize, j: usize| W::AT[k][j], M);
         for (start, len) in blocks(og, self.block) {
-            let lanes = len * count;
-            let from = |p: usize| p * stride + start * count;
+            let (lanes, from) = (len * count, block_rows(og, start, count));
             let to = |a: usize, k: usize| (M * a + k) * lanes;
             self.transform::<A>((Part::Output, from), step, (Part::TilePoints, to), lanes);
             let (at, points) = (self.lanes(len), &*self.tile_points);
@@ -545,7 +545,6 @@ impl<'a, T: WithDType, const M: usize, const R: usize, const A: usize> Buffers<'
     /// zero past the edge) into [`Buffers::output`].
     fn transform_output_grads<W: Tiling<M, R, A>>(&mut self, grads: &[T], g: &ConvGeometry) {
         let (n, og, count, cols) = (self.images, g.group_outputs(), self.count(), g.out_plane());
-        let stride = og * count;
         let step = (|k: usize, j: usize| W::AT[j][k], A);
         for (start, len) in blocks(og, self.block) {
             let (at, points) = (self.lanes(len), &mut *self.tile_points);
@@ -562,9 +561,8 @@ impl<'a, T: WithDType, const M: usize, const R: usize, const A: usize> Buffers<'
                     }
                 });
             }
-            let lanes = len * count;
-            let to = |a: usize, k: usize| (A * a + k) * stride + start * count;
-            let from = |p: usize| p * lanes;
+            let (lanes, rows) = (len * count, block_rows(og, start, count));
+            let (from, to) = (|p: usize| p * lanes, |a: usize, k: usize| rows(A * a + k));
             self.transform::<M>((Part::TilePoints, from), step, (Part::Output, to), lanes);
         }
     }
