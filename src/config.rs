@@ -198,6 +198,21 @@ pub struct OutputConfig {
     /// Overlay the paper's published values on the figures.
     #[serde(default)]
     pub paper_overlay: bool,
+    /// Which finished cells keep their weights: `"bases"` (the default: the nets other cells
+    /// copy from) or `"all"`. No finished cell keeps its momentum buffers.
+    #[serde(default)]
+    pub keep_weights: KeepWeights,
+}
+
+/// Which finished cells keep their weights (`[output] keep_weights`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeepWeights {
+    /// Base nets only: the nets whose layers other cells copy.
+    #[default]
+    Bases,
+    /// Every net.
+    All,
 }
 
 impl ExperimentConfig {

@@ -5,10 +5,11 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use candle_core::Device;
-use convnet_data::{MeanImage, Preprocess, Source};
+use convnet_data::{scan_images, unreadable_error, MeanImage, Preprocess, Source, Subset, Unreadable};
+use serde::{Deserialize, Serialize};
 use convnet_splits::{HalfId, PartitionSpec, Split};
 use convnet_train::{train_cell, CellData, CellJob, Outcome, Progress, RESULT_FILE};
 use convnet_transfer::{Cell, CellResult};
@@ -18,7 +19,8 @@ use crate::error::ExperimentError;
 use crate::plan::Plan;
 use crate::run_dir::RunDir;
 
-/// An opened experiment: configuration saved, data opened, splits written, plan made.
+/// An opened experiment: configuration checked, data opened, splits and plan made. Opening
+/// writes nothing; [`Experiment::prepare`] writes the run directory's files before training.
 pub struct Experiment {
     config: ExperimentConfig,
     run: RunDir,
@@ -26,10 +28,31 @@ pub struct Experiment {
     splits: BTreeMap<String, Split>,
     plan: Plan,
     device: Device,
+    /// The unreadable images found by the image check, once [`Experiment::prepare`] ran.
+    unreadable: OnceLock<Arc<Vec<Unreadable>>>,
+}
+
+/// What [`Experiment::prepare`] found: the image check, run now or read from an earlier run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImageCheck {
+    /// The dataset's name in its catalog.
+    pub dataset: String,
+    /// Its training images.
+    pub train: usize,
+    /// Its validation images.
+    pub val: usize,
+    /// The images the grid uses, each decoded once.
+    pub checked: usize,
+    /// Those that cannot be decoded (only with `skip_bad_images = true`; otherwise they stop
+    /// the run before any net trains).
+    pub unreadable: Vec<Unreadable>,
+    /// Seconds the check took (0 when it was read from an earlier run).
+    #[serde(skip)]
+    pub seconds: f64,
 }
 
 impl Experiment {
-    /// Opens (or creates) the run directory `run_dir` for `config`.
+    /// Opens the run directory `run_dir` for `config`, writing nothing.
     ///
     /// A run directory keeps the configuration it was made with: opening it with a
     /// configuration that changes the experiment (anything but the device, the data's
@@ -39,11 +62,9 @@ impl Experiment {
         config.validate()?;
         let run = RunDir::new(run_dir);
         check_same_experiment(&run, &config)?;
-        convnet_train::write_atomic(&run.config(), config.to_toml().as_bytes())?;
         let source = convnet_data::open(&config.dataset)?;
         let splits = make_splits(&config, source.as_ref(), &run)?;
         let plan = Plan::from_config(&config);
-        convnet_train::write_atomic(&run.plan(), plan.manifest().as_bytes())?;
         let device = config.device.open()?;
         Ok(Experiment {
             config,
@@ -52,7 +73,108 @@ impl Experiment {
             splits,
             plan,
             device,
+            unreadable: OnceLock::new(),
         })
+    }
+
+    /// Writes the run's description: `config.toml`, `plan.jsonl` and the split files.
+    pub fn write_manifest(&self) -> Result<(), ExperimentError> {
+        convnet_train::write_atomic(&self.run.config(), self.config.to_toml().as_bytes())?;
+        convnet_train::write_atomic(&self.run.plan(), self.plan.manifest().as_bytes())?;
+        let catalog = self.source.catalog();
+        for (name, split) in &self.splits {
+            let path = self.run.split(name);
+            if !path.is_file() {
+                split.write(catalog, &path)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes the run directory ready to train in: checks every image the grid uses once (each
+    /// decoded; a corrupt or truncated one stops the run here, before any net trains and before
+    /// anything is written, or is left out with `skip_bad_images = true`), writes the mean image
+    /// of every half summed on the way, then the manifest. The check is recorded
+    /// (`images.json`): a later call reads it instead of decoding again. Runners that start
+    /// together take turns.
+    pub fn prepare(&self) -> Result<ImageCheck, ExperimentError> {
+        let _lock = wait_for_lock(&self.run.prepare_lock())?;
+        let check = match self.saved_image_check()? {
+            Some(check) => check,
+            None => self.check_images()?,
+        };
+        self.write_manifest()?;
+        let _ = self.unreadable.set(Arc::new(check.unreadable.clone()));
+        Ok(check)
+    }
+
+    /// Every half of every split, with where its mean image goes.
+    fn halves(&self) -> Vec<(PathBuf, &convnet_splits::Half)> {
+        self.splits
+            .iter()
+            .flat_map(|(name, split)| {
+                [HalfId::A, HalfId::B, HalfId::All]
+                    .into_iter()
+                    .filter_map(move |id| split.half(id).ok().map(|half| (name, id, half)))
+            })
+            .map(|(name, id, half)| (self.run.mean(name, id), half))
+            .collect()
+    }
+
+    /// The image check of an earlier call, if it was made on this dataset and every mean image
+    /// it wrote is still there.
+    fn saved_image_check(&self) -> Result<Option<ImageCheck>, ExperimentError> {
+        let path = self.run.image_check();
+        if !path.is_file() {
+            return Ok(None);
+        }
+        let text = std::fs::read_to_string(&path).map_err(|source| ExperimentError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let saved: ImageCheck =
+            serde_json::from_str(&text).map_err(|e| ExperimentError::Config {
+                origin: path.display().to_string(),
+                message: e.to_string(),
+            })?;
+        let same_data = saved.dataset == self.source.catalog().dataset()
+            && saved.train == self.source.train().len()
+            && saved.val == self.source.val().len();
+        let mut means = true;
+        for (path, half) in self.halves() {
+            means &= MeanImage::load_matching(&path, self.source.as_ref(), half)?.is_some();
+        }
+        Ok((same_data && means).then_some(saved))
+    }
+
+    /// Decodes every image the grid uses, writes the mean images and the record.
+    fn check_images(&self) -> Result<ImageCheck, ExperimentError> {
+        let started = std::time::Instant::now();
+        let halves = self.halves();
+        let list: Vec<convnet_splits::Half> = halves.iter().map(|(_, h)| (*h).clone()).collect();
+        let source = self.source.as_ref();
+        let scan = scan_images(source, &list, &[Subset::Train, Subset::Val])?;
+        if !scan.unreadable.is_empty() && !self.config.dataset.skip_bad_images {
+            return Err(unreadable_error(&scan.unreadable, scan.checked).into());
+        }
+        for ((path, half), mean) in halves.iter().zip(scan.means) {
+            let mean = mean.ok_or_else(|| convnet_data::DataError::EmptyHalf {
+                subset: "train",
+                half: format!("{:?} (no readable image)", half.id()),
+            })?;
+            mean.save(path, MeanImage::fingerprint(source, half))?;
+        }
+        let check = ImageCheck {
+            dataset: source.catalog().dataset().to_string(),
+            train: source.train().len(),
+            val: source.val().len(),
+            checked: scan.checked,
+            unreadable: scan.unreadable,
+            seconds: started.elapsed().as_secs_f64(),
+        };
+        let json = serde_json::to_string_pretty(&check).expect("an image check serialises");
+        convnet_train::write_atomic(&self.run.image_check(), json.as_bytes())?;
+        Ok(check)
     }
 
     /// The configuration.
@@ -80,7 +202,18 @@ impl Experiment {
         self.run.cell(cell).join(RESULT_FILE).is_file()
     }
 
-    /// Trains `cell` to the end, resumes it, or does nothing if it has finished.
+    /// Whether another runner is training `cell` now (holds its lock).
+    pub fn is_running_elsewhere(&self, cell: &Cell) -> Result<bool, ExperimentError> {
+        let dir = self.run.cell(cell);
+        create_dir(&dir)?;
+        Ok(matches!(
+            lock(&self.run.lock(cell), cell),
+            Err(ExperimentError::Locked { .. })
+        ))
+    }
+
+    /// Trains `cell` to the end, resumes it, or does nothing if it has finished; prepares the
+    /// run directory first if this experiment has not ([`Experiment::prepare`]).
     ///
     /// The cell's lock is held meanwhile: a second runner on the same cell gets
     /// [`ExperimentError::Locked`]. `stop` asks for a checkpoint and an early return.
@@ -94,15 +227,19 @@ impl Experiment {
             .plan
             .find(&cell.to_string())
             .ok_or_else(|| ExperimentError::UnknownCell(cell.to_string()))?;
+        if self.unreadable.get().is_none() {
+            self.prepare()?;
+        }
         let dir = self.run.cell(cell);
-        std::fs::create_dir_all(&dir).map_err(|source| ExperimentError::Io {
-            path: dir.clone(),
-            source,
-        })?;
+        create_dir(&dir)?;
         let lock_path = self.run.lock(cell);
         let _lock = lock(&lock_path, cell)?;
         remove_leftover_temporaries(&dir, &lock_path)?;
         if self.is_finished(cell) {
+            convnet_train::finish_checkpoint(
+                &dir.join(convnet_train::CHECKPOINT_FILE),
+                self.keeps_weights(cell),
+            )?;
             let result = convnet_train::read_result(&dir.join(RESULT_FILE))?;
             return Ok(Outcome::AlreadyDone(result));
         }
@@ -125,6 +262,13 @@ impl Experiment {
         Ok(train_cell(&job, &data, progress)?)
     }
 
+    /// Whether a finished `cell` keeps its weights: base nets always (other cells copy from
+    /// them), other cells when `[output] keep_weights = "all"`.
+    fn keeps_weights(&self, cell: &Cell) -> bool {
+        cell.mode == convnet_transfer::Mode::Base
+            || self.config.output.keep_weights == crate::config::KeepWeights::All
+    }
+
     fn job(
         &self,
         cell: &Cell,
@@ -141,6 +285,7 @@ impl Experiment {
             base_checkpoint,
             device: self.device.clone(),
             stop,
+            keep_weights: self.keeps_weights(cell),
         })
     }
 
@@ -152,21 +297,26 @@ impl Experiment {
         Ok(split.half(cell.target)?)
     }
 
-    /// The images of `cell`'s target half, with the mean image of its training images
-    /// (computed once per half and cached in the run directory).
+    /// The images of `cell`'s target half, with the mean image of its training images (written
+    /// by [`Experiment::prepare`]).
     fn data(&self, cell: &Cell) -> Result<CellData, ExperimentError> {
         let half = self.half(cell)?.clone();
-        let mean = MeanImage::load_or_compute(
-            &self.run.mean(&cell.split, cell.target),
-            self.source.as_ref(),
-            &half,
-            self.config.dataset.skip_bad_images,
+        let path = self.run.mean(&cell.split, cell.target);
+        let mean = MeanImage::load_matching(&path, self.source.as_ref(), &half)?.ok_or_else(
+            || ExperimentError::Io {
+                path: path.clone(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "the mean image is missing: prepare the run first",
+                ),
+            },
         )?;
         Ok(CellData {
             source: self.source.clone(),
             half,
             preprocess: Preprocess::from_config(&self.config.dataset, mean)?,
             skip_bad_images: self.config.dataset.skip_bad_images,
+            unreadable: self.unreadable.get().cloned().unwrap_or_default(),
         })
     }
 
@@ -188,7 +338,7 @@ impl Experiment {
     /// Runners finishing at the same time (Slurm array tasks) take turns: the rebuild holds
     /// the run directory's `.results.lock`.
     pub fn write_results(&self) -> Result<Vec<CellResult>, ExperimentError> {
-        let _lock = wait_for_lock(&self.run.root().join(".results.lock"))?;
+        let _lock = wait_for_lock(&self.run.results_lock())?;
         let rows = self.results()?;
         convnet_transfer::write_results(&self.run.results(), &rows)?;
         Ok(rows)
@@ -202,9 +352,19 @@ pub(crate) fn wait_for_lock(path: &std::path::Path) -> Result<File, ExperimentEr
         path: path.to_path_buf(),
         source,
     };
+    if let Some(parent) = path.parent() {
+        create_dir(parent)?;
+    }
     let file = File::create(path).map_err(io)?;
     file.lock().map_err(io)?;
     Ok(file)
+}
+
+fn create_dir(dir: &std::path::Path) -> Result<(), ExperimentError> {
+    std::fs::create_dir_all(dir).map_err(|source| ExperimentError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })
 }
 
 /// Holds a cell's lock file locked until dropped.
@@ -276,8 +436,8 @@ fn check_same_experiment(run: &RunDir, config: &ExperimentConfig) -> Result<(), 
     Err(ExperimentError::ConfigChanged { path, detail })
 }
 
-/// Makes every split the plan needs, writes each to `splits/<name>.tsv`, and checks an
-/// existing split file against the split it must hold.
+/// Makes every split the plan needs, and checks an existing split file
+/// (`splits/<name>.tsv`) against the split it must hold.
 fn make_splits(
     config: &ExperimentConfig,
     source: &dyn Source,
@@ -317,8 +477,6 @@ fn make_splits(
                     });
                 }
             }
-        } else {
-            split.write(catalog, &path)?;
         }
         splits.insert(name, split);
     }

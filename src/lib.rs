@@ -22,11 +22,11 @@ mod reproduce;
 mod run_dir;
 
 pub use config::{
-    Direction, DissimilarConfig, ExperimentConfig, GridConfig, ModelConfig, OutputConfig, Outputs,
-    SplitsConfig,
+    Direction, DissimilarConfig, ExperimentConfig, GridConfig, KeepWeights, ModelConfig,
+    OutputConfig, Outputs, SplitsConfig,
 };
 pub use error::ExperimentError;
-pub use experiment::Experiment;
+pub use experiment::{Experiment, ImageCheck};
 pub use plan::{Plan, PlannedCell};
 pub use reproduce::{draw, run_cells, title, Summary};
-pub use run_dir::RunDir;
+pub use run_dir::{size_on_disk, RunDir};

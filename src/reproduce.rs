@@ -1,8 +1,10 @@
 //! Running a whole grid on one machine, and drawing what it produced.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use convnet_figures::FigureOptions;
 use convnet_train::{Outcome, Progress};
@@ -23,6 +25,10 @@ pub struct Summary {
     pub trained: Vec<String>,
     /// Cells that had finished before.
     pub already_done: Vec<String>,
+    /// Cells another runner on the same run directory trained meanwhile.
+    pub finished_elsewhere: Vec<String>,
+    /// Cells not tried because the base they copy from failed: `(cell, base)`.
+    pub skipped: Vec<(String, String)>,
     /// Cells that failed, with the error.
     pub failed: Vec<(String, String)>,
     /// The cell that was checkpointed when a stop was asked for.
@@ -32,14 +38,32 @@ pub struct Summary {
 impl Summary {
     /// Whether every cell asked for has finished.
     pub fn complete(&self) -> bool {
-        self.failed.is_empty() && self.interrupted.is_none()
+        self.failed.is_empty() && self.skipped.is_empty() && self.interrupted.is_none()
+    }
+
+    /// Cells whose fate is known: trained, done before, done elsewhere, skipped or failed.
+    pub fn settled(&self) -> usize {
+        self.trained.len()
+            + self.already_done.len()
+            + self.finished_elsewhere.len()
+            + self.skipped.len()
+            + self.failed.len()
     }
 }
 
+/// How long a runner waits before it looks again at cells another runner holds.
+const WAIT_STEP: Duration = Duration::from_millis(500);
+/// The longest wait between two looks.
+const WAIT_MAX: Duration = Duration::from_secs(10);
+
 /// Trains every unfinished cell of `cells` (stage 1 before stage 2), skipping finished ones
-/// and resuming interrupted ones. A failed cell is reported and the others go on; a stage-2
-/// cell whose base failed fails in turn with a clear error. When `stop` is raised, the
-/// running cell checkpoints and no further cell starts.
+/// and resuming interrupted ones.
+///
+/// A failed cell is reported and the others go on; a stage-2 cell whose base failed is
+/// skipped, once, naming that base. Runners share a run directory: a cell another runner is
+/// training (or whose base it is training) is left to it, the other cells trained meanwhile,
+/// and then waited for, so that every runner returns once every cell is done. When `stop` is
+/// raised, the running cell checkpoints and no further cell starts.
 pub fn run_cells(
     experiment: &Experiment,
     cells: &[&PlannedCell],
@@ -58,46 +82,86 @@ pub fn run_cells(
         bar.set_prefix("grid");
         bar
     });
-    let mut ordered: Vec<&PlannedCell> = cells.to_vec();
-    ordered.sort_by_key(|c| (c.stage, c.index));
-    for (done, planned) in ordered.iter().enumerate() {
-        if stop.load(Ordering::SeqCst) {
-            break;
-        }
-        let name = planned.cell.to_string();
-        if let Some(bar) = &overall {
-            bar.set_position(done as u64);
-            bar.set_message(name.clone());
-        }
-        if experiment.is_finished(&planned.cell) {
-            summary.already_done.push(name);
-            continue;
-        }
-        tracing::info!("cell {name} (stage {})", planned.stage);
-        let mut progress = Progress::for_cell(
-            &name,
-            experiment.config().solver.max_iter,
-            0,
-            terminal.then_some(&multi),
-        );
-        match experiment.run_cell(&planned.cell, stop.clone(), &mut progress) {
-            Ok(Outcome::Finished(result)) => {
-                tracing::info!("cell {name} finished: top-1 {:.2}%", result.top1 * 100.0);
-                summary.trained.push(name);
-            }
-            Ok(Outcome::AlreadyDone(_)) => summary.already_done.push(name),
-            Ok(Outcome::Interrupted { iteration }) => {
-                tracing::warn!(
-                    "cell {name} checkpointed at iteration {iteration}; run again to resume"
-                );
-                summary.interrupted = Some(name);
+    let mut pending: Vec<&PlannedCell> = cells.to_vec();
+    pending.sort_by_key(|c| (c.stage, c.index));
+    let mut failed: BTreeSet<String> = BTreeSet::new();
+    let mut waited: BTreeSet<String> = BTreeSet::new();
+    let mut wait = WAIT_STEP;
+    while !pending.is_empty() {
+        let mut elsewhere: Vec<&PlannedCell> = Vec::new();
+        for planned in pending {
+            if stop.load(Ordering::SeqCst) || summary.interrupted.is_some() {
                 break;
             }
-            Err(e) => {
-                tracing::error!("cell {name} failed: {e}");
-                summary.failed.push((name, e.to_string()));
+            let name = planned.cell.to_string();
+            if let Some(bar) = &overall {
+                bar.set_position(summary.settled() as u64);
+                bar.set_message(name.clone());
+            }
+            if experiment.is_finished(&planned.cell) {
+                if waited.contains(&name) {
+                    summary.finished_elsewhere.push(name);
+                } else {
+                    summary.already_done.push(name);
+                }
+                continue;
+            }
+            if let Some(base) = &planned.base {
+                let base_name = base.to_string();
+                if failed.contains(&base_name) {
+                    tracing::warn!("cell {name} skipped: its base {base_name} failed");
+                    summary.skipped.push((name, base_name));
+                    continue;
+                }
+                let base_running = !experiment.is_finished(base)
+                    && experiment.is_running_elsewhere(base).unwrap_or(false);
+                if base_running || elsewhere.iter().any(|c| c.cell == *base) {
+                    elsewhere.push(planned);
+                    continue;
+                }
+            }
+            tracing::info!("cell {name} (stage {})", planned.stage);
+            let mut progress = Progress::for_cell(
+                &name,
+                experiment.config().solver.max_iter,
+                0,
+                terminal.then_some(&multi),
+            );
+            match experiment.run_cell(&planned.cell, stop.clone(), &mut progress) {
+                Ok(Outcome::Finished(result)) => {
+                    tracing::info!("cell {name} finished: top-1 {:.2}%", result.top1 * 100.0);
+                    summary.trained.push(name);
+                }
+                Ok(Outcome::AlreadyDone(_)) if waited.contains(&name) => {
+                    summary.finished_elsewhere.push(name)
+                }
+                Ok(Outcome::AlreadyDone(_)) => summary.already_done.push(name),
+                Ok(Outcome::Interrupted { iteration }) => {
+                    tracing::warn!(
+                        "cell {name} checkpointed at iteration {iteration}; run again to resume"
+                    );
+                    summary.interrupted = Some(name);
+                }
+                Err(ExperimentError::Locked { .. }) => elsewhere.push(planned),
+                Err(e) => {
+                    tracing::error!("cell {name} failed: {e}");
+                    failed.insert(name.clone());
+                    summary.failed.push((name, e.to_string()));
+                }
             }
         }
+        if stop.load(Ordering::SeqCst) || summary.interrupted.is_some() || elsewhere.is_empty()
+        {
+            break;
+        }
+        tracing::info!(
+            "{} cells are being trained by another runner; waiting for them",
+            elsewhere.len()
+        );
+        waited.extend(elsewhere.iter().map(|c| c.cell.to_string()));
+        std::thread::sleep(wait);
+        wait = (wait * 2).min(WAIT_MAX);
+        pending = elsewhere;
     }
     if let Some(bar) = overall {
         bar.finish_and_clear();

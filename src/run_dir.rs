@@ -6,7 +6,7 @@ use convnet_splits::HalfId;
 use convnet_transfer::Cell;
 
 /// Paths inside a run directory: `config.toml`, `plan.jsonl`, `splits/`, `mean/`,
-/// `cells/<cell>/`, `results.csv`, `figures/`, `report.html`.
+/// `images.json`, `cells/<cell>/`, `results.csv`, `figures/`, `report.html`.
 #[derive(Clone, Debug)]
 pub struct RunDir {
     root: PathBuf,
@@ -55,6 +55,23 @@ impl RunDir {
         self.cell(cell).join(".lock")
     }
 
+    /// The record of the check of every image before the first net trained: how many were
+    /// checked, and which cannot be decoded.
+    pub fn image_check(&self) -> PathBuf {
+        self.root.join("images.json")
+    }
+
+    /// The lock held while a runner prepares the run (configuration, plan, splits, the image
+    /// check and the mean images), so that runners starting together prepare it once.
+    pub fn prepare_lock(&self) -> PathBuf {
+        self.root.join(".prepare.lock")
+    }
+
+    /// The lock held while `results.csv` is rebuilt.
+    pub fn results_lock(&self) -> PathBuf {
+        self.root.join(".results.lock")
+    }
+
     /// The results of every finished cell.
     pub fn results(&self) -> PathBuf {
         self.root.join("results.csv")
@@ -69,4 +86,19 @@ impl RunDir {
     pub fn report(&self) -> PathBuf {
         self.root.join("report.html")
     }
+}
+
+/// Bytes taken by the files under `path` (0 when it does not exist).
+pub fn size_on_disk(path: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(path) else {
+        return 0;
+    };
+    entries
+        .filter_map(Result::ok)
+        .map(|entry| match entry.file_type() {
+            Ok(kind) if kind.is_dir() => size_on_disk(&entry.path()),
+            Ok(_) => entry.metadata().map_or(0, |m| m.len()),
+            Err(_) => 0,
+        })
+        .sum()
 }

@@ -54,6 +54,18 @@ fn the_smoke_grid_runs_end_to_end() {
     let report = std::fs::read_to_string(run_dir.join("report.html")).unwrap();
     assert!(rows.iter().all(|r| report.contains(&r.cell)));
 
+    // A finished base net keeps its weights, without momentum; no other finished net keeps
+    // a checkpoint.
+    for row in &rows {
+        let checkpoint = run_dir.join("cells").join(&row.cell).join("checkpoint.safetensors");
+        assert_eq!(checkpoint.is_file(), row.mode == Mode::Base, "{}", row.cell);
+        if row.mode == Mode::Base {
+            let bytes = std::fs::read(&checkpoint).unwrap();
+            let tensors = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+            assert_eq!(tensors.len(), 16, "{}: {:?}", row.cell, tensors.names());
+        }
+    }
+
     // Reopening the run trains nothing again.
     let again = Experiment::open(smoke(), run_dir.clone()).unwrap();
     let summary = run_cells(&again, &cells, stop);
@@ -62,10 +74,22 @@ fn the_smoke_grid_runs_end_to_end() {
 }
 
 #[test]
+fn planning_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let run_dir = dir.path().join("smoke");
+    let experiment = Experiment::open(smoke(), run_dir.clone()).unwrap();
+    assert_eq!(experiment.plan().cells().len(), 82);
+    assert!(!run_dir.exists(), "opening and planning wrote into the run directory");
+}
+
+#[test]
 fn a_run_directory_refuses_another_experiment() {
     let dir = tempfile::tempdir().unwrap();
     let run_dir = dir.path().join("smoke");
-    Experiment::open(smoke(), run_dir.clone()).unwrap();
+    Experiment::open(smoke(), run_dir.clone())
+        .unwrap()
+        .write_manifest()
+        .unwrap();
     let mut changed = smoke();
     changed.solver.max_iter = 20;
     let err = Experiment::open(changed, run_dir.clone())

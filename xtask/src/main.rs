@@ -201,7 +201,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Plan { experiment } => {
             let experiment = open(&experiment)?;
             print!("{}", experiment.plan().manifest());
-            eprintln!("wrote {}", experiment.run_dir().plan().display());
             Ok(ExitCode::SUCCESS)
         }
         Command::RunCell {
@@ -217,6 +216,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             max_parallel,
         } => {
             let exp = open(&experiment)?;
+            exp.write_manifest()?;
             let options = slurm::SlurmOptions {
                 partition,
                 gpus_per_task,
@@ -310,22 +310,35 @@ fn reproduce(
         return Ok(ExitCode::SUCCESS);
     }
     let stop = signals::stop_flag()?;
+    let check = experiment.prepare()?;
+    print_image_check(&check);
     let summary = run_cells(&experiment, &cells, stop);
     let rows = experiment.write_results()?;
     let paper = paper || experiment.config().output.paper_overlay;
     let written = draw(experiment.run_dir(), experiment.config(), &rows, paper)?;
     println!(
-        "{} cells trained, {} already done, {} failed; results in {}",
+        "{} cells trained, {} already done, {} trained by another runner, {} skipped, {} failed; results in {}",
         summary.trained.len(),
         summary.already_done.len(),
+        summary.finished_elsewhere.len(),
+        summary.skipped.len(),
         summary.failed.len(),
         experiment.run_dir().results().display()
     );
     for path in written {
         println!("wrote {}", path.display());
     }
+    let root = experiment.run_dir().root();
+    println!(
+        "run directory {}: {:.1} MB",
+        root.display(),
+        transferability::size_on_disk(root) as f64 / 1e6
+    );
     for (cell, error) in &summary.failed {
         eprintln!("FAILED {cell}: {error}");
+    }
+    for (cell, base) in &summary.skipped {
+        eprintln!("SKIPPED {cell}: its base {base} failed");
     }
     if let Some(cell) = &summary.interrupted {
         eprintln!("stopped during {cell}; run the same command again to carry on");
@@ -336,6 +349,22 @@ fn reproduce(
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// One line on the image check: how many images, how long, what was left out.
+fn print_image_check(check: &transferability::ImageCheck) {
+    let took = if check.seconds > 0.0 {
+        format!(" in {:.1} s", check.seconds)
+    } else {
+        " (checked before)".to_string()
+    };
+    match check.unreadable.len() {
+        0 => println!("images: all {} readable{took}", check.checked),
+        n => println!(
+            "images: {n} of {} unreadable{took}, left out (skip_bad_images = true); the first: {}: {}",
+            check.checked, check.unreadable[0].name, check.unreadable[0].reason
+        ),
+    }
 }
 
 fn run_cell(args: &ExperimentArgs, index: Option<usize>, name: Option<&str>) -> Result<ExitCode> {

@@ -39,6 +39,18 @@ pub enum DataError {
         /// What the decoder said.
         reason: String,
     },
+    /// Images that cannot be decoded, found before training by a scan of the whole dataset.
+    #[error("{count} of the {checked} {subsets} images checked cannot be decoded (set `skip_bad_images = true` under [dataset] to leave them out):\n  {list}")]
+    UnreadableImages {
+        /// How many.
+        count: usize,
+        /// Images checked in all.
+        checked: usize,
+        /// `train`, `val` or `train and val`.
+        subsets: String,
+        /// The first few, one `file: reason` per line.
+        list: String,
+    },
     /// A class of the catalog has no folder in the dataset.
     #[error("class `{class}` has no folder: {path} is missing")]
     MissingClassFolder {

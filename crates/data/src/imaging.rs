@@ -20,12 +20,46 @@ pub fn decode_file(path: &Path) -> Result<RgbImage> {
 }
 
 /// Decodes an encoded image held in memory as RGB; `name` is used in the error.
+///
+/// A JPEG is decoded strictly: a file whose compressed data stops early (a truncated
+/// download or copy) or holds a marker where none belongs is an error, not the partial
+/// picture a lenient decoder would fill in with grey. A PNG's decoder is strict already.
 pub fn decode_bytes(bytes: &[u8], name: &str) -> Result<RgbImage> {
-    let image = image::load_from_memory(bytes).map_err(|e| DataError::BadImage {
+    let bad = |reason: String| DataError::BadImage {
         path: name.to_string(),
-        reason: e.to_string(),
-    })?;
+        reason,
+    };
+    if bytes.starts_with(&JPEG_MAGIC) {
+        return decode_jpeg(bytes).map_err(bad);
+    }
+    let image = image::load_from_memory(bytes).map_err(|e| bad(e.to_string()))?;
     Ok(image.into_rgb8())
+}
+
+/// The start-of-image marker every JPEG begins with.
+const JPEG_MAGIC: [u8; 2] = [0xFF, 0xD8];
+
+/// Decodes a JPEG to RGB with zune-jpeg in strict mode (the decoder the `image` crate uses,
+/// which runs it leniently); grey and CMYK pictures are converted to RGB.
+fn decode_jpeg(bytes: &[u8]) -> std::result::Result<RgbImage, String> {
+    use zune_core::{bytestream::ZCursor, colorspace::ColorSpace, options::DecoderOptions};
+    let options = DecoderOptions::default()
+        .set_strict_mode(true)
+        .set_max_width(usize::MAX)
+        .set_max_height(usize::MAX)
+        .jpeg_set_out_colorspace(ColorSpace::RGB);
+    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(bytes), options);
+    let pixels = decoder.decode().map_err(|e| match e {
+        zune_jpeg::errors::DecodeErrors::ExhaustedData => {
+            "truncated JPEG: its image data ends before the picture is complete".to_string()
+        }
+        other => format!("corrupt JPEG: {other}"),
+    })?;
+    let (width, height) = decoder
+        .dimensions()
+        .ok_or_else(|| "JPEG without dimensions".to_string())?;
+    RgbImage::from_raw(width as u32, height as u32, pixels)
+        .ok_or_else(|| "JPEG decoded to the wrong number of pixels".to_string())
 }
 
 /// Resizes to `size` x `size` (aspect ratio not kept, as Caffe's `convert_imageset`), with a

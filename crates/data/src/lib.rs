@@ -3,7 +3,8 @@
 //! A [`Source`] ([`open`]) lists a dataset's training and validation samples and loads one as a
 //! stored-size RGB image: ImageNet, Tiny ImageNet, CIFAR-100, CIFAR-10, a class-per-folder tree,
 //! or the generated glyph dataset ([`embedded`]). [`MeanImage`] is the per-pixel mean of a half's
-//! training images; [`Preprocess`] is Caffe's transform (mean, crop, mirror, scale); a
+//! training images; [`scan_images`] decodes every image once before training, listing the
+//! unreadable ones and summing every half's mean on the way; [`Preprocess`] is Caffe's transform (mean, crop, mirror, scale); a
 //! [`Loader`] turns a half into batches of tensors, decoding in parallel ahead of the trainer.
 #![warn(missing_docs)]
 
@@ -14,6 +15,7 @@ pub mod imaging;
 pub mod loader;
 pub mod mean;
 pub mod preprocess;
+pub mod scan;
 pub mod seeding;
 pub mod source;
 pub mod sources;
@@ -23,4 +25,5 @@ pub use error::DataError;
 pub use loader::{Batch, Loader};
 pub use mean::MeanImage;
 pub use preprocess::{Augment, Preprocess};
+pub use scan::{scan_images, unreadable_error, ImageScan, Unreadable};
 pub use source::{half_samples, open, Location, Sample, Source, Subset};

@@ -18,6 +18,7 @@ use rayon::prelude::*;
 
 use crate::error::{DataError, Result};
 use crate::preprocess::{Augment, Preprocess};
+use crate::scan::Unreadable;
 use crate::seeding::rng_for;
 use crate::source::{half_samples, Source, Subset};
 
@@ -189,6 +190,22 @@ impl Loader {
         self
     }
 
+    /// Leaves out the images at these indices of the subset's samples (the unreadable images a
+    /// [`crate::scan_images`] pass found), so that no batch ever tries them: a training epoch
+    /// visits the remaining images, a validation pass evaluates on them. Takes effect if set
+    /// before the first batch is requested.
+    pub fn without(mut self, unreadable: &[Unreadable]) -> Self {
+        if let Some(plan) = Arc::get_mut(&mut self.plan) {
+            let excluded: HashSet<usize> = unreadable
+                .iter()
+                .filter(|u| u.subset == plan.subset)
+                .map(|u| u.index)
+                .collect();
+            plan.items.retain(|(index, _)| !excluded.contains(index));
+        }
+        self
+    }
+
     /// Decodes on a dedicated pool of `threads` threads instead of rayon's global pool. The
     /// batches are the same for any number of threads. Takes effect if set before the first
     /// batch is requested (as does [`Loader::with_prefetch`]).
@@ -224,6 +241,12 @@ impl Loader {
     }
 
     fn start(&mut self) -> Result<()> {
+        if self.plan.items.is_empty() {
+            return Err(DataError::EmptyHalf {
+                subset: self.plan.subset.name(),
+                half: "every image left out as unreadable".to_string(),
+            });
+        }
         let (sender, receiver) = bounded(self.prefetch);
         let plan = Arc::clone(&self.plan);
         let start_iteration = self.start_iteration;

@@ -6,33 +6,19 @@ use std::path::Path;
 
 use candle_core::{Device, Tensor};
 use convnet_splits::Half;
-use rayon::prelude::*;
 use safetensors::tensor::{Dtype, TensorView};
 
 use crate::error::{DataError, Result};
-use crate::source::{half_samples, Source, Subset};
+use crate::scan::scan_images;
+use crate::source::{Source, Subset};
 
 const TENSOR_NAME: &str = "mean";
-const CHUNK: usize = 256;
 
 /// A 3 x size x size f32 image (CHW, RGB): the mean of each pixel and channel.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MeanImage {
     size: usize,
     data: Vec<f32>,
-}
-
-/// The part of a cached mean image that says what it was computed from.
-fn fingerprint(source: &dyn Source, half: &Half) -> HashMap<String, String> {
-    let classes: Vec<String> = half.classes().iter().map(|c| c.to_string()).collect();
-    HashMap::from([
-        (
-            "dataset".to_string(),
-            source.catalog().dataset().to_string(),
-        ),
-        ("classes".to_string(), classes.join(",")),
-        ("stored_size".to_string(), source.stored_size().to_string()),
-    ])
 }
 
 impl MeanImage {
@@ -97,106 +83,79 @@ impl MeanImage {
     /// depend on the number of threads). With `skip_bad_images`, unreadable images are left out
     /// (and logged); otherwise the first one fails with its file name.
     pub fn compute(source: &dyn Source, half: &Half, skip_bad_images: bool) -> Result<Self> {
-        MeanImage::compute_counting(source, half, skip_bad_images).map(|(mean, _)| mean)
-    }
-
-    /// As [`MeanImage::compute`], also returning the number of unreadable images skipped.
-    pub fn compute_counting(
-        source: &dyn Source,
-        half: &Half,
-        skip_bad_images: bool,
-    ) -> Result<(Self, usize)> {
-        let samples = half_samples(source, half, Subset::Train);
-        if samples.is_empty() {
-            return Err(DataError::EmptyHalf {
-                subset: "train",
-                half: format!("{:?}", half.id()),
-            });
-        }
-        let size = source.stored_size();
-        let len = 3 * size * size;
-        let plane = size * size;
-        let train = source.train();
-        let partial: Vec<(Vec<u64>, usize, usize)> = samples
-            .par_chunks(CHUNK)
-            .map(|chunk| {
-                let mut sums = vec![0u64; len];
-                let (mut good, mut bad) = (0usize, 0usize);
-                for &(index, _) in chunk {
-                    let sample = &train[index];
-                    match source.load(sample) {
-                        Ok(image) => {
-                            for (i, px) in image.as_raw().chunks_exact(3).enumerate() {
-                                sums[i] += px[0] as u64;
-                                sums[plane + i] += px[1] as u64;
-                                sums[2 * plane + i] += px[2] as u64;
-                            }
-                            good += 1;
-                        }
-                        Err(e) if skip_bad_images && e.is_bad_image() => {
-                            tracing::warn!("mean image: skipping {}: {e}", source.describe(sample));
-                            bad += 1;
-                        }
-                        Err(e) => return Err(e),
-                    }
-                }
-                Ok((sums, good, bad))
-            })
-            .collect::<Result<_>>()?;
-        let mut sums = vec![0u64; len];
-        let (mut good, mut bad) = (0usize, 0usize);
-        for (part, g, b) in partial {
-            for (total, value) in sums.iter_mut().zip(part) {
-                *total += value;
+        let scan = scan_images(source, std::slice::from_ref(half), &[Subset::Train])?;
+        if let Some(first) = scan.unreadable.first() {
+            if !skip_bad_images {
+                return Err(DataError::BadImage {
+                    path: first.name.clone(),
+                    reason: first.reason.clone(),
+                });
             }
-            good += g;
-            bad += b;
+            for u in &scan.unreadable {
+                tracing::warn!("mean image: skipping {}: {}", u.name, u.reason);
+            }
         }
-        if good == 0 {
-            return Err(DataError::EmptyHalf {
-                subset: "train",
-                half: format!("{:?} (every image unreadable)", half.id()),
-            });
+        let empty = || DataError::EmptyHalf {
+            subset: "train",
+            half: format!("{:?}", half.id()),
+        };
+        if scan.checked == 0 {
+            return Err(empty());
         }
-        let data = sums
-            .into_iter()
-            .map(|s| (s as f64 / good as f64) as f32)
-            .collect();
-        Ok((MeanImage { size, data }, bad))
+        scan.means.into_iter().next().flatten().ok_or_else(|| DataError::EmptyHalf {
+            subset: "train",
+            half: format!("{:?} (every image unreadable)", half.id()),
+        })
     }
 
-    /// Reads the cached mean at `path` if it exists and was computed from the same dataset, half
-    /// and stored size; otherwise computes it and writes it there atomically.
+    /// What a cached mean of `half` records about its origin (dataset, classes, stored size):
+    /// the metadata [`MeanImage::save`] is given and [`MeanImage::load_matching`] checks.
+    pub fn fingerprint(source: &dyn Source, half: &Half) -> HashMap<String, String> {
+        let classes: Vec<String> = half.classes().iter().map(|c| c.to_string()).collect();
+        HashMap::from([
+            (
+                "dataset".to_string(),
+                source.catalog().dataset().to_string(),
+            ),
+            ("classes".to_string(), classes.join(",")),
+            ("stored_size".to_string(), source.stored_size().to_string()),
+        ])
+    }
+
+    /// Reads the cached mean at `path` if there is one: `None` when the file does not exist, an
+    /// error when it was computed from another dataset, half or stored size.
+    pub fn load_matching(path: &Path, source: &dyn Source, half: &Half) -> Result<Option<Self>> {
+        if !path.exists() {
+            return Ok(None);
+        }
+        let (mean, metadata) = MeanImage::load(path)?;
+        for (key, value) in &MeanImage::fingerprint(source, half) {
+            if metadata.get(key) != Some(value) {
+                return Err(DataError::MeanMismatch {
+                    path: path.to_path_buf(),
+                    reason: format!(
+                        "cached for {key} = {:?}, this run has {value:?}; delete the file to recompute",
+                        metadata.get(key)
+                    ),
+                });
+            }
+        }
+        Ok(Some(mean))
+    }
+
+    /// Reads the cached mean at `path` (see [`MeanImage::load_matching`]); without one, computes
+    /// it and writes it there atomically.
     pub fn load_or_compute(
         path: &Path,
         source: &dyn Source,
         half: &Half,
         skip_bad_images: bool,
     ) -> Result<Self> {
-        let expected = fingerprint(source, half);
-        if path.exists() {
-            let (mean, metadata) = MeanImage::load(path)?;
-            for (key, value) in &expected {
-                if metadata.get(key) != Some(value) {
-                    return Err(DataError::MeanMismatch {
-                        path: path.to_path_buf(),
-                        reason: format!(
-                            "cached for {key} = {:?}, this run has {value:?}; delete the file to recompute",
-                            metadata.get(key)
-                        ),
-                    });
-                }
-            }
+        if let Some(mean) = MeanImage::load_matching(path, source, half)? {
             return Ok(mean);
         }
-        let (mean, skipped) = MeanImage::compute_counting(source, half, skip_bad_images)?;
-        if skipped > 0 {
-            tracing::warn!(
-                "mean image {}: {skipped} unreadable images skipped",
-                path.display()
-            );
-        }
-        mean.save(path, expected)?;
+        let mean = MeanImage::compute(source, half, skip_bad_images)?;
+        mean.save(path, MeanImage::fingerprint(source, half))?;
         Ok(mean)
     }
 

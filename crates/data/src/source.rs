@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use convnet_splits::{Catalog, Half};
 use image::RgbImage;
+use serde::{Deserialize, Serialize};
 
 use crate::config::{DatasetConfig, DatasetKind};
 use crate::error::{DataError, Result};
@@ -59,7 +60,8 @@ pub fn open(config: &DatasetConfig) -> Result<Arc<dyn Source>, DataError> {
 }
 
 /// Which samples of a source: training or validation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Subset {
     /// The training samples.
     Train,

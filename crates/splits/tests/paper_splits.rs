@@ -97,7 +97,7 @@ fn natural_man_made_halves_match_the_authors_lists() {
 #[test]
 fn relabelled_validation_lists_match_the_authors_md5_sums() {
     let catalog = Catalog::ilsvrc2012(Grouping::Paper);
-    let whole = common::read_reference("whole_valid_files.txt");
+    let whole = common::whole_valid_files();
     let sums = reference_md5_sums();
     let all = Split::new(&catalog, "all", &PartitionSpec::All).unwrap();
     assert_eq!(

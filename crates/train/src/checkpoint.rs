@@ -112,3 +112,44 @@ impl Checkpoint {
         })
     }
 }
+
+/// Whether the safetensors file at `path` holds momentum buffers, read from its header alone.
+fn has_momentum(path: &Path) -> Result<bool, TrainError> {
+    use std::io::Read;
+    let io = |source| TrainError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let mut len = [0u8; 8];
+    file.read_exact(&mut len).map_err(io)?;
+    let mut header = vec![0u8; u64::from_le_bytes(len) as usize];
+    file.read_exact(&mut header).map_err(io)?;
+    let keys: HashMap<String, serde_json::Value> =
+        serde_json::from_slice(&header).map_err(|e| TrainError::BadCheckpoint {
+            path: path.to_path_buf(),
+            reason: format!("bad safetensors header: {e}"),
+        })?;
+    Ok(keys.keys().any(|k| k.starts_with(MOMENTUM_PREFIX)))
+}
+
+/// What a finished cell keeps of its checkpoint at `path`: with `keep_weights`, the weights and
+/// the state, without the momentum buffers (which only a resume needs); otherwise nothing.
+/// Does nothing when that is already so, so that it can run on every finished cell.
+pub fn finish_checkpoint(path: &Path, keep_weights: bool) -> Result<(), TrainError> {
+    if !path.is_file() {
+        return Ok(());
+    }
+    if !keep_weights {
+        return std::fs::remove_file(path).map_err(|source| TrainError::Io {
+            path: path.to_path_buf(),
+            source,
+        });
+    }
+    if has_momentum(path)? {
+        let mut checkpoint = Checkpoint::load(path, &Device::Cpu)?;
+        checkpoint.momentum.clear();
+        checkpoint.save(path)?;
+    }
+    Ok(())
+}

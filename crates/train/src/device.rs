@@ -21,7 +21,8 @@ pub enum DeviceChoice {
 }
 
 impl DeviceChoice {
-    /// Opens the device.
+    /// Opens the device. `auto` takes the first CUDA device when this binary was built with
+    /// CUDA and the machine has one, and the CPU otherwise, saying why in a log line.
     pub fn open(self) -> Result<Device, TrainError> {
         let fail = |reason: String| TrainError::Device {
             name: self.to_string(),
@@ -29,15 +30,26 @@ impl DeviceChoice {
         };
         match self {
             DeviceChoice::Cpu => Ok(Device::Cpu),
-            DeviceChoice::Auto if candle_core::utils::cuda_is_available() => {
-                Device::new_cuda(0).map_err(|e| fail(e.to_string()))
+            DeviceChoice::Auto if !candle_core::utils::cuda_is_available() => {
+                tracing::info!("device auto: the CPU (this binary was built without CUDA)");
+                Ok(Device::Cpu)
             }
-            DeviceChoice::Auto => Ok(Device::Cpu),
+            DeviceChoice::Auto => match Device::new_cuda(0) {
+                Ok(device) => {
+                    tracing::info!("device auto: cuda:0");
+                    Ok(device)
+                }
+                Err(e) => {
+                    tracing::info!("device auto: the CPU (no CUDA device found: {e})");
+                    Ok(Device::Cpu)
+                }
+            },
             DeviceChoice::Cuda(_) if !candle_core::utils::cuda_is_available() => Err(fail(
-                "this binary was built without CUDA; build it with `--features cuda` (see docs/reproducing.md)"
+                "this binary was built without CUDA; build it with `cargo xtask cuda-build` (see docs/reproducing.md)"
                     .to_string(),
             )),
-            DeviceChoice::Cuda(i) => Device::new_cuda(i).map_err(|e| fail(e.to_string())),
+            DeviceChoice::Cuda(i) => Device::new_cuda(i)
+                .map_err(|e| fail(format!("no CUDA device {i} found ({e})"))),
         }
     }
 

@@ -24,7 +24,7 @@ mod sgd_cpu;
 mod solver;
 mod trainer;
 
-pub use checkpoint::{Checkpoint, TrainingState};
+pub use checkpoint::{finish_checkpoint, Checkpoint, TrainingState};
 pub use device::DeviceChoice;
 pub use error::TrainError;
 pub use evaluate::{evaluate, paper_metric, Evaluation};

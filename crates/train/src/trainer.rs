@@ -9,11 +9,11 @@ use std::time::Instant;
 use candle_core::{DType, Device, Tensor, Var};
 use candle_nn::VarBuilder;
 use convnet_alexnet::{AlexNet, ArchSpec, Pass};
-use convnet_data::{Loader, Preprocess, Source};
+use convnet_data::{Loader, Preprocess, Source, Unreadable};
 use convnet_splits::Half;
 use convnet_transfer::{initialise, Cell, CellResult};
 
-use crate::checkpoint::{Checkpoint, TrainingState};
+use crate::checkpoint::{finish_checkpoint, Checkpoint, TrainingState};
 use crate::device::DeviceChoice;
 use crate::error::TrainError;
 use crate::evaluate::{evaluate, paper_metric, Evaluation};
@@ -39,6 +39,8 @@ pub struct CellData {
     pub preprocess: Preprocess,
     /// Skip (and count) unreadable images instead of failing on the first one.
     pub skip_bad_images: bool,
+    /// Images known to be unreadable (found by a scan before training): never loaded.
+    pub unreadable: Arc<Vec<Unreadable>>,
 }
 
 /// Everything needed to train one cell.
@@ -59,6 +61,10 @@ pub struct CellJob {
     pub device: Device,
     /// Set from outside (a signal handler) to checkpoint and stop at the next iteration.
     pub stop: Arc<AtomicBool>,
+    /// Whether the finished cell keeps its weights (a base net, whose layers other cells copy):
+    /// its checkpoint then loses only the momentum buffers; otherwise it is removed once the
+    /// result is written. A running cell's checkpoint always holds everything, for an exact resume.
+    pub keep_weights: bool,
 }
 
 /// How a call of [`train_cell`] ended.
@@ -99,11 +105,12 @@ pub fn train_cell(
 ) -> Result<Outcome, TrainError> {
     job.solver.validate()?;
     let result_path = job.dir.join(RESULT_FILE);
+    let checkpoint_path = job.dir.join(CHECKPOINT_FILE);
     if result_path.is_file() {
+        finish_checkpoint(&checkpoint_path, job.keep_weights)?;
         return Ok(Outcome::AlreadyDone(read_result(&result_path)?));
     }
     let seed = job.cell.seed(job.run_seed);
-    let checkpoint_path = job.dir.join(CHECKPOINT_FILE);
     let metrics_path = job.dir.join(METRICS_FILE);
 
     let (weights, momentum, state) = if checkpoint_path.is_file() {
@@ -177,6 +184,7 @@ pub fn train_cell(
         state.iteration,
         &job.device,
     )?
+    .without(&data.unreadable)
     .skip_bad_images(data.skip_bad_images);
     let (mut loss_sum, mut loss_count) = (0f64, 0u64);
     let mut completed = state.iteration;
@@ -242,6 +250,7 @@ pub fn train_cell(
                 solver.batch_size,
                 &job.device,
             )?
+            .without(&data.unreadable)
             .skip_bad_images(data.skip_bad_images);
             let evaluation = evaluate(&net, val, done, loss_sum / loss_count as f64, lr)?;
             (loss_sum, loss_count) = (0.0, 0);
@@ -266,6 +275,7 @@ pub fn train_cell(
         source,
     })?;
     write_atomic(&result_path, &json)?;
+    finish_checkpoint(&checkpoint_path, job.keep_weights)?;
     Ok(Outcome::Finished(result))
 }
 

@@ -75,13 +75,67 @@ fn frozen_layers_stay_bitwise_and_finetuned_layers_move() {
                 "{name}: {key} bitwise equal to the base: {same}"
             );
         }
+        assert!(trained.momentum.is_empty(), "{name}: finished with momentum");
+        // A checkpoint of the running cell holds a momentum buffer for each trained variable.
+        let running_dir = root.path().join(format!("{}-running", name.replace('/', "_")));
+        let running = common::job(name, &running_dir, tiny_spec(3), solver(20), Some(&base_path));
+        running.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        train_cell(&running, &target_data, &mut Progress::hidden()).unwrap();
+        let state = Checkpoint::load(&running_dir.join(CHECKPOINT_FILE), &Device::Cpu).unwrap();
         assert_eq!(
-            trained.momentum.contains_key("conv1.weight"),
+            state.momentum.contains_key("conv1.weight"),
             !frozen,
             "{name}"
         );
-        assert!(trained.momentum.contains_key("conv4.weight"), "{name}");
+        assert!(state.momentum.contains_key("conv4.weight"), "{name}");
     }
+}
+
+#[test]
+fn a_finished_cell_keeps_its_weights_without_momentum_or_nothing() {
+    let config = dataset(4, 20);
+    let data = cell_data(&config, HalfId::A);
+    let root = tempfile::tempdir().unwrap();
+    for keep_weights in [true, false] {
+        let dir = root.path().join(format!("keep-{keep_weights}"));
+        let mut job = common::job("random0/baseA", &dir, tiny_spec(2), solver(8), None);
+        job.keep_weights = keep_weights;
+        train_cell(&job, &data, &mut Progress::hidden()).unwrap();
+        let path = dir.join(CHECKPOINT_FILE);
+        assert_eq!(path.is_file(), keep_weights);
+        if keep_weights {
+            let kept = Checkpoint::load(&path, &Device::Cpu).unwrap();
+            assert!(kept.momentum.is_empty());
+            assert_eq!(kept.weights.len(), 16);
+            assert_eq!(kept.state.iteration, 8);
+        }
+        assert!(dir.join(METRICS_FILE).is_file() && dir.join("result.json").is_file());
+    }
+}
+
+#[test]
+fn a_finished_cell_loses_its_momentum_when_run_again() {
+    // A runner killed between the result and the checkpoint's trim leaves both behind; the
+    // next call on the finished cell trims it.
+    let config = dataset(4, 20);
+    let data = cell_data(&config, HalfId::A);
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("base");
+    let job = job("random0/baseA", &dir, tiny_spec(2), solver(8), None);
+    train_cell(&job, &data, &mut Progress::hidden()).unwrap();
+    let path = dir.join(CHECKPOINT_FILE);
+    let mut full = Checkpoint::load(&path, &Device::Cpu).unwrap();
+    full.momentum = full
+        .weights
+        .iter()
+        .map(|(k, t)| (k.clone(), t.zeros_like().unwrap()))
+        .collect();
+    full.save(&path).unwrap();
+    assert!(matches!(
+        train_cell(&job, &data, &mut Progress::hidden()).unwrap(),
+        Outcome::AlreadyDone(_)
+    ));
+    assert!(Checkpoint::load(&path, &Device::Cpu).unwrap().momentum.is_empty());
 }
 
 #[test]

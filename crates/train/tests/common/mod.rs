@@ -114,6 +114,7 @@ pub fn cell_data(config: &DatasetConfig, half: HalfId) -> CellData {
         half,
         preprocess,
         skip_bad_images: false,
+        unreadable: Default::default(),
     }
 }
 
@@ -152,5 +153,6 @@ pub fn job(
         base_checkpoint: base.map(Path::to_path_buf),
         device: Device::Cpu,
         stop: Arc::new(AtomicBool::new(false)),
+        keep_weights: true,
     }
 }
