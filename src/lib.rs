@@ -17,6 +17,7 @@ pub use convnet_transfer as transfer;
 mod config;
 mod error;
 mod experiment;
+mod findings;
 mod plan;
 mod reproduce;
 mod run_dir;
@@ -27,6 +28,7 @@ pub use config::{
 };
 pub use error::ExperimentError;
 pub use experiment::{Experiment, ImageCheck};
+pub use findings::{assess, base_curves, chance};
 pub use plan::{Plan, PlannedCell};
 pub use reproduce::{draw, run_cells, title, Summary};
 pub use run_dir::{size_on_disk, RunDir};

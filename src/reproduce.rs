@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use convnet_figures::FigureOptions;
+use convnet_figures::{Assessment, FigureOptions};
 use convnet_train::{Outcome, Progress};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
@@ -170,11 +170,13 @@ pub fn run_cells(
 }
 
 /// Draws the figures and the report of the run in `run` from `rows` (the cells of
-/// `results.csv`); returns the files written. Needs no data and no network, only the table.
+/// `results.csv`) and the findings checked on them (see [`crate::assess`]); returns the files
+/// written. Needs no data and no network, only the run directory.
 pub fn draw(
     run: &RunDir,
     config: &ExperimentConfig,
     rows: &[CellResult],
+    assessment: &Assessment,
     paper_overlay: bool,
 ) -> Result<Vec<PathBuf>, ExperimentError> {
     if rows.is_empty() {
@@ -194,9 +196,10 @@ pub fn draw(
     let lock = figures.join(".lock");
     let _lock = wait_for_lock(&lock)?;
     remove_leftover_temporaries(&figures, &lock)?;
-    let mut written = convnet_figures::draw_all(rows, &figures, &options)?;
+    let mut written = convnet_figures::draw_all(rows, assessment, &figures, &options)?;
     convnet_figures::write_report(
         rows,
+        assessment,
         &run.figures(),
         &config.to_toml(),
         &run.report(),

@@ -39,7 +39,18 @@ fn the_smoke_grid_runs_end_to_end() {
     let leftover = run_dir.join("figures").join(".tmp99999.figure2.png");
     std::fs::create_dir_all(leftover.parent().unwrap()).unwrap();
     std::fs::write(&leftover, b"half a PNG").unwrap();
-    let written = draw(experiment.run_dir(), experiment.config(), &rows, true).unwrap();
+    let assessment = transferability::assess(experiment.run_dir(), &rows).unwrap();
+    // Ten iterations a net: every base net still improving, nothing is measurable.
+    assert_eq!(assessment.plateaus.as_ref().map(Vec::len), Some(5));
+    assert_eq!(assessment.holding(), 0);
+    let written = draw(
+        experiment.run_dir(),
+        experiment.config(),
+        &rows,
+        &assessment,
+        true,
+    )
+    .unwrap();
     assert!(
         !leftover.exists(),
         "{} survived a drawing",

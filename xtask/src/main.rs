@@ -315,7 +315,15 @@ fn reproduce(
     let summary = run_cells(&experiment, &cells, stop);
     let rows = experiment.write_results()?;
     let paper = paper || experiment.config().output.paper_overlay;
-    let written = draw(experiment.run_dir(), experiment.config(), &rows, paper)?;
+    let assessment = transferability::assess(experiment.run_dir(), &rows)?;
+    let written = draw(
+        experiment.run_dir(),
+        experiment.config(),
+        &rows,
+        &assessment,
+        paper,
+    )?;
+    print_assessment(&assessment);
     println!(
         "{} cells trained, {} already done, {} trained by another runner, {} skipped, {} failed; results in {}",
         summary.trained.len(),
@@ -349,6 +357,18 @@ fn reproduce(
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Every base net's convergence and each finding's verdict, in a few lines (the whole is
+/// `cargo xtask findings`).
+fn print_assessment(assessment: &transferability::figures::Assessment) {
+    println!("noise: {}", assessment.noise.describe());
+    for plateau in assessment.plateaus.iter().flatten() {
+        println!("base net {}", plateau.describe());
+    }
+    for f in &assessment.findings {
+        println!("finding {}: {} ({})", f.number, f.verdict.label(), f.claim);
+    }
 }
 
 /// One line on the image check: how many images, how long, what was left out.
@@ -417,48 +437,36 @@ fn finished_rows(run: &RunDir) -> Result<Vec<transferability::transfer::CellResu
 
 fn findings(run_dir: &Path, paper: bool, markdown: bool) -> Result<()> {
     use transferability::figures::{
-        check_findings, comparison_markdown, findings_markdown, Verdict,
+        check_findings, comparison_markdown, findings_markdown, paper as published, Evidence,
     };
-    let (source, rows) = if paper {
-        (
-            "the paper's published numbers".to_owned(),
-            transferability::figures::paper::networks()?,
-        )
+    let (source, rows, assessment) = if paper {
+        let rows = published::networks()?;
+        let assessment = check_findings(&Evidence {
+            rows: &rows,
+            curves: None,
+            chance: Some(published::CHANCE),
+        });
+        ("the paper's published numbers".to_owned(), rows, assessment)
     } else {
         let run = RunDir::new(run_dir);
-        (run.results().display().to_string(), finished_rows(&run)?)
+        let rows = finished_rows(&run)?;
+        let assessment = transferability::assess(&run, &rows)?;
+        (run.results().display().to_string(), rows, assessment)
     };
-    let findings = check_findings(&rows);
     if markdown {
-        print!("{}", findings_markdown(&findings));
+        print!("{}", findings_markdown(&assessment));
         if !paper {
-            let published = transferability::figures::paper::networks()?;
-            print!("\n{}", comparison_markdown(&rows, &published, "paper"));
+            print!(
+                "\n{}",
+                comparison_markdown(&rows, &published::networks()?, "paper")
+            );
         }
         return Ok(());
     }
-    println!(
-        "The paper's five findings on {source} ({} networks)\n",
-        rows.len()
+    print!(
+        "{}",
+        assessment.to_text(&format!("{source} ({} networks)", rows.len()))
     );
-    for f in &findings {
-        println!(
-            "{}. {}: {}",
-            f.number,
-            f.claim,
-            f.verdict.label().to_uppercase()
-        );
-        println!("   criterion: {}", f.criterion);
-        match &f.verdict {
-            Verdict::NotEnoughData(why) => println!("   missing:   {why}"),
-            _ => println!("   measured:  {}", f.evidence),
-        }
-    }
-    let holding = findings
-        .iter()
-        .filter(|f| f.verdict == Verdict::Holds)
-        .count();
-    println!("\n{holding} of {} findings hold.", findings.len());
     Ok(())
 }
 
@@ -467,7 +475,14 @@ fn plot(run_dir: &Path, paper: bool) -> Result<()> {
     let config = ExperimentConfig::load(&run.config())
         .with_context(|| format!("{} is not a run directory", run_dir.display()))?;
     let rows = finished_rows(&run)?;
-    for path in draw(&run, &config, &rows, paper || config.output.paper_overlay)? {
+    let assessment = transferability::assess(&run, &rows)?;
+    for path in draw(
+        &run,
+        &config,
+        &rows,
+        &assessment,
+        paper || config.output.paper_overlay,
+    )? {
         println!("wrote {}", path.display());
     }
     Ok(())

@@ -4,7 +4,7 @@
 //! `figure2.{svg,png}`, `figure3.{svg,png}` (with the paper's aggregate curves overlaid) and
 //! `report.html` into `out_dir` (default `target/demo-figures`).
 
-use convnet_figures::{draw_all, paper, write_report, FigureOptions};
+use convnet_figures::{check_findings, draw_all, paper, write_report, Evidence, FigureOptions};
 use convnet_transfer::write_results;
 use std::path::PathBuf;
 
@@ -19,10 +19,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         title: "ImageNet, Yosinski et al. 2014 (published)".into(),
         paper_overlay: true,
     };
-    let figures = draw_all(&rows, &out_dir, &options)?;
+    let assessment = check_findings(&Evidence {
+        rows: &rows,
+        curves: None,
+        chance: Some(paper::CHANCE),
+    });
+    let figures = draw_all(&rows, &assessment, &out_dir, &options)?;
     let config = "# The paper's own networks, from the embedded reference tables.\n";
     write_report(
         &rows,
+        &assessment,
         &out_dir,
         config,
         &out_dir.join("report.html"),

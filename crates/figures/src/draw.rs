@@ -3,6 +3,7 @@
 use crate::atomic::{write_atomic, write_through_temporary};
 use crate::figure2::figure2_panels;
 use crate::figure3::figure3_panels;
+use crate::findings::Assessment;
 use crate::font::ensure_registered;
 use crate::plot::{draw_figure, Panel, FIGURE_WIDTH, PANEL_HEIGHT, TITLE_BAND};
 use crate::{paper, FigureError};
@@ -49,12 +50,13 @@ fn render(
 /// Writes SVG and PNG of every figure the rows allow into `out_dir` and returns their paths.
 ///
 /// Files: `figure2.svg`/`figure2.png` (top: every network and the mean lines; bottom: the mean
-/// lines with the paper's findings) when the rows hold random-split transfers, and
+/// lines with the verdicts of findings 1-4 from `assessment`) when the rows hold random-split transfers, and
 /// `figure3.svg`/`figure3.png` (top: dissimilar split and random filters, absolute; bottom:
 /// relative top-1 in points) when they hold any transfer or random-filter net. A figure or panel
 /// without data is left out; no rows at all give no files.
 pub fn draw_all(
     rows: &[CellResult],
+    assessment: &Assessment,
     out_dir: &Path,
     options: &FigureOptions,
 ) -> Result<Vec<PathBuf>, FigureError> {
@@ -69,12 +71,12 @@ pub fn draw_all(
         (
             "figure2",
             "Figure 2",
-            figure2_panels(rows, published.as_ref()),
+            figure2_panels(rows, assessment, published.as_ref()),
         ),
         (
             "figure3",
             "Figure 3",
-            figure3_panels(rows, published.as_ref()),
+            figure3_panels(rows, assessment, published.as_ref()),
         ),
     ];
     let mut written = Vec::new();

@@ -1,5 +1,6 @@
 //! Figure 2: top-1 against n for baseB, BnB, BnB+, AnB, AnB+ on the random splits.
 
+use crate::findings::{Assessment, Finding, Verdict};
 use crate::groups::{figure2_curves, mean_at, mean_line, Curve, Figure2Group};
 use crate::paper::Aggregates;
 use crate::plot::{Annotation, Overlay, Panel, Reference, Series};
@@ -77,81 +78,68 @@ fn paper_line(group: Figure2Group, paper: &Aggregates) -> Option<Vec<(f64, f64)>
     Some(line)
 }
 
-/// The four findings of the paper, placed at the data they are read from, each with the value
-/// measured here.
-fn findings(curves: &BTreeMap<Figure2Group, Curve>, base_b: f64) -> Vec<Annotation> {
-    let points = |v: f64| format!("{:+.1} pts vs baseB", 100.0 * (v - base_b));
+/// A short name of each of the findings Figure 2 shows (F1-F4), the group it is read from and
+/// the layers its note points at.
+const NOTES: [(&str, Figure2Group, [u32; 2]); 4] = [
+    ("1: the first layers transfer", Figure2Group::AnB, [1, 2]),
+    ("2: fragile co-adaptation", Figure2Group::BnB, [3, 5]),
+    ("3: specificity", Figure2Group::AnB, [6, 7]),
+    ("4: lingering boost of AnB+", Figure2Group::AnBPlus, [1, 7]),
+];
+
+/// The verdict of a finding in a few words: the label, and for a finding that cannot be
+/// measured, the first clause of its reason.
+pub(crate) fn verdict_words(finding: &Finding) -> String {
+    match &finding.verdict {
+        Verdict::NotMeasurable(why) => {
+            let reason = why.split(':').next().unwrap_or_default();
+            format!("not measurable ({reason})")
+        }
+        other => other.label().to_string(),
+    }
+}
+
+/// The verdicts of findings 1 to 4, each placed at the data it reads, with its main number.
+fn findings(
+    curves: &BTreeMap<Figure2Group, Curve>,
+    assessment: &Assessment,
+) -> Vec<Annotation> {
     let mut notes = Vec::new();
-    let early: Vec<(u32, f64)> = (1..=3)
-        .filter_map(|n| mean_at(curves, Figure2Group::AnB, n).map(|v| (n, v)))
-        .collect();
-    if let Some(&(n, v)) = early.iter().find(|(n, _)| *n == 2).or(early.last()) {
-        let mean = early.iter().map(|e| e.1).sum::<f64>() / early.len() as f64;
-        notes.push(Annotation {
-            lines: vec![
-                "1: layers 1-3 transfer".into(),
-                format!("AnB at n=1-3: {}", points(mean)),
-            ],
-            anchor: (n as f64, v),
-            color: ANB.color,
-            below_first: false,
-        });
-    }
-    let dip = [4, 5]
-        .into_iter()
-        .filter_map(|n| mean_at(curves, Figure2Group::BnB, n).map(|v| (n, v)))
-        .min_by(|a, b| a.1.total_cmp(&b.1));
-    if let Some((n, v)) = dip {
-        notes.push(Annotation {
-            lines: vec![
-                "2: fragile co-adaptation (BnB dips at 4-5)".into(),
-                format!("BnB at n={n}: {}", points(v)),
-            ],
-            anchor: (n as f64, v),
-            color: BNB.color,
-            below_first: true,
-        });
-    }
-    let last_anb = curves
-        .get(&Figure2Group::AnB)
-        .and_then(|c| c.keys().rfind(|n| **n > 0).copied());
-    if let Some(n) = last_anb {
-        if let Some(v) = mean_at(curves, Figure2Group::AnB, n) {
-            notes.push(Annotation {
-                lines: vec![
-                    "3: specificity (AnB falls)".into(),
-                    format!("AnB at n={n}: {}", points(v)),
-                ],
-                anchor: (n as f64, v),
-                color: ANB.color,
-                below_first: true,
-            });
-        }
-    }
-    if let Some(curve) = curves.get(&Figure2Group::AnBPlus) {
-        let values: Vec<(u32, f64)> = curve
-            .keys()
-            .filter(|n| **n > 0)
-            .filter_map(|&n| mean_at(curves, Figure2Group::AnBPlus, n).map(|v| (n, v)))
+    for ((name, group, layers), finding) in NOTES.iter().zip(&assessment.findings) {
+        // The lowest (F2, F3) or highest (F1, F4) mean of the group over its layers.
+        let values: Vec<(u32, f64)> = (layers[0]..=layers[1])
+            .filter_map(|n| mean_at(curves, *group, n).map(|v| (n, v)))
             .collect();
-        if let Some(&(n, v)) = values.iter().max_by(|a, b| a.1.total_cmp(&b.1)) {
-            let mean = values.iter().map(|e| e.1).sum::<f64>() / values.len() as f64;
-            notes.push(Annotation {
-                lines: vec![
-                    "4: transfer + fine-tuning beats baseB".into(),
-                    format!("AnB+ mean over n: {}", points(mean)),
-                ],
-                anchor: (n as f64, v),
-                color: ANB_PLUS.color,
-                below_first: false,
-            });
+        let below = matches!(group, Figure2Group::BnB) || finding.number == 3;
+        let pick = if below {
+            values.iter().min_by(|a, b| a.1.total_cmp(&b.1))
+        } else {
+            values.iter().max_by(|a, b| a.1.total_cmp(&b.1))
+        };
+        let Some(&(n, v)) = pick else {
+            continue;
+        };
+        let mut lines = vec![format!("{name}: {}", verdict_words(finding))];
+        if !finding.headline.is_empty() {
+            lines.push(finding.headline.clone());
         }
+        notes.push(Annotation {
+            lines,
+            anchor: (n as f64, v),
+            color: style_of(*group).color,
+            below_first: below,
+        });
     }
     notes
 }
 
-/// The two panels of Figure 2; empty when the rows hold no random-split network beyond n = 0.
-pub(crate) fn figure2_panels(rows: &[CellResult], paper: Option<&Aggregates>) -> Vec<Panel> {
+/// The two panels of Figure 2, the bottom one with the verdicts of `assessment`; empty when
+/// the rows hold no random-split network beyond n = 0.
+pub(crate) fn figure2_panels(
+    rows: &[CellResult],
+    assessment: &Assessment,
+    paper: Option<&Aggregates>,
+) -> Vec<Panel> {
     let curves = figure2_curves(rows);
     let base_values: Vec<f64> = curves
         .get(&Figure2Group::BaseB)
@@ -166,7 +154,7 @@ pub(crate) fn figure2_panels(rows: &[CellResult], paper: Option<&Aggregates>) ->
         ..Panel::default()
     };
     let mut bottom = Panel {
-        caption: "Mean lines and the paper's four findings".into(),
+        caption: "Mean lines and findings 1-4 (verdicts of `cargo xtask findings`)".into(),
         ..top.clone()
     };
     for group in Figure2Group::ALL {
@@ -205,7 +193,7 @@ pub(crate) fn figure2_panels(rows: &[CellResult], paper: Option<&Aggregates>) ->
             label: "baseB (mean)".into(),
             y: base,
         });
-        bottom.annotations = findings(&curves, base);
+        bottom.annotations = findings(&curves, assessment);
     }
     [top, bottom]
         .into_iter()

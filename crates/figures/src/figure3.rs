@@ -1,10 +1,13 @@
 //! Figure 3: the dissimilar split and random filters (top), and every treatment relative to its
 //! base, in percentage points (bottom).
 
-use crate::figure2::{jittered_points, X_LABEL, Y_LABEL};
-use crate::groups::{dissimilar_curves, mean_line, random_filter_curve, relative_curves, Curve};
+use crate::figure2::{jittered_points, verdict_words, X_LABEL, Y_LABEL};
+use crate::findings::Assessment;
+use crate::groups::{
+    dissimilar_curves, mean_line, random_filter_curve, relative_curves, Curve, RelativeCurves,
+};
 use crate::paper::Aggregates;
-use crate::plot::{Overlay, Panel, Reference, Series};
+use crate::plot::{Annotation, Overlay, Panel, Reference, Series};
 use crate::stats::Summary;
 use crate::style::{
     CurveStyle, DISSIMILAR_1, DISSIMILAR_2, DISSIMILAR_RELATIVE, RANDOM_FILTERS,
@@ -77,8 +80,40 @@ fn top_panel(rows: &[CellResult], paper: Option<&Aggregates>) -> Panel {
     panel
 }
 
-/// Figure 3 bottom: each treatment relative to its base, in percentage points.
-fn bottom_panel(rows: &[CellResult], paper: Option<&Aggregates>) -> Panel {
+/// The verdict of finding 5, at the dissimilar split's lowest mean (or the random filters').
+fn finding_five(relative: &RelativeCurves, assessment: &Assessment) -> Option<Annotation> {
+    let finding = assessment.findings.iter().find(|f| f.number == 5)?;
+    let (curve, color) = if relative.dissimilar.keys().any(|n| *n > 0) {
+        (&relative.dissimilar, DISSIMILAR_RELATIVE.color)
+    } else {
+        (&relative.random_filters, RANDOM_FILTERS.color)
+    };
+    let (n, summary) = mean_line(curve)
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .min_by(|a, b| a.1.mean.total_cmp(&b.1.mean))?;
+    let mut lines = vec![format!(
+        "5: dissimilar split and random filters: {}",
+        verdict_words(finding)
+    )];
+    if !finding.headline.is_empty() {
+        lines.push(finding.headline.clone());
+    }
+    Some(Annotation {
+        lines,
+        anchor: (n as f64, summary.mean),
+        color,
+        below_first: false,
+    })
+}
+
+/// Figure 3 bottom: each treatment relative to its base, in percentage points, with the
+/// verdict of finding 5.
+fn bottom_panel(
+    rows: &[CellResult],
+    assessment: &Assessment,
+    paper: Option<&Aggregates>,
+) -> Panel {
     let relative = relative_curves(rows);
     let mut panel = Panel {
         caption: "Top-1 relative to the matching base net".into(),
@@ -129,12 +164,17 @@ fn bottom_panel(rows: &[CellResult], paper: Option<&Aggregates>) -> Panel {
             });
         }
     }
+    panel.annotations.extend(finding_five(&relative, assessment));
     panel
 }
 
 /// The panels of Figure 3 that the rows allow (possibly none).
-pub(crate) fn figure3_panels(rows: &[CellResult], paper: Option<&Aggregates>) -> Vec<Panel> {
-    [top_panel(rows, paper), bottom_panel(rows, paper)]
+pub(crate) fn figure3_panels(
+    rows: &[CellResult],
+    assessment: &Assessment,
+    paper: Option<&Aggregates>,
+) -> Vec<Panel> {
+    [top_panel(rows, paper), bottom_panel(rows, assessment, paper)]
         .into_iter()
         .filter(Panel::has_layers)
         .collect()

@@ -13,6 +13,12 @@ pub const AGGREGATES_TSV: &str = include_str!("../data/figure2_aggregates.tsv");
 pub const POINTS_TSV: &str = include_str!("../data/figure2_points.tsv");
 
 const AGGREGATES_NAME: &str = "figure2_aggregates.tsv";
+
+/// Top-1 of guessing among ILSVRC-2012's 1000 classes: what the random-filter nets are
+/// compared with.
+pub const CHANCE: f64 = 0.001;
+/// Validation images per ILSVRC-2012 class.
+const VAL_PER_CLASS: u64 = 50;
 const POINTS_NAME: &str = "figure2_points.tsv";
 
 /// The paper's aggregate numbers; arrays are indexed by `n - 1` for `n = 1..=7`.
@@ -126,6 +132,17 @@ pub fn aggregates() -> Result<Aggregates, FigureError> {
     })
 }
 
+/// Classes of each half the paper trained on: random halves 500, the natural half (`A`) 449,
+/// the man-made half (`B`) 551, all 1000.
+fn classes_of(split: &str, target: &str) -> u64 {
+    match (split, target) {
+        ("natman", "A") => 449,
+        ("natman", _) => 551,
+        ("all", _) => 1000,
+        _ => 500,
+    }
+}
+
 /// A result row for one of the paper's networks; fields the tables do not hold are NaN or 0.
 fn paper_row(
     split: &str,
@@ -150,7 +167,7 @@ fn paper_row(
         iterations: 450_000,
         epochs: f64::NAN,
         train_images: 0,
-        val_images: 0,
+        val_images: VAL_PER_CLASS * classes_of(split, target),
         wall_s: f64::NAN,
         images_per_s: f64::NAN,
         device: "paper".to_string(),

@@ -2,7 +2,7 @@
 
 use crate::atomic::write_atomic;
 use crate::base64;
-use crate::findings::{check_findings, Verdict};
+use crate::findings::{Assessment, Verdict};
 use crate::FigureError;
 use convnet_transfer::CellResult;
 use std::fmt::Write as _;
@@ -195,35 +195,64 @@ fn table_html(rows: &[CellResult]) -> String {
     html
 }
 
-/// The paper's five findings checked on `rows`, as a table.
-fn findings_html(rows: &[CellResult]) -> String {
+/// The findings as a table, then the noise and every base net's convergence.
+fn findings_html(assessment: &Assessment) -> String {
     let mut html = String::from(
         "<div class=\"table\">\n<table>\n<thead><tr><th>#</th><th class=\"text\">finding</th>\
-         <th class=\"text\">criterion</th><th class=\"text\">measured</th><th class=\"text\">verdict</th></tr></thead>\n<tbody>\n",
+         <th class=\"text\">criterion</th><th class=\"text\">measured (value ± 2 SE)</th><th class=\"text\">verdict</th></tr></thead>\n<tbody>\n",
     );
-    for f in check_findings(rows) {
-        let measured = match &f.verdict {
-            Verdict::NotEnoughData(why) => why.clone(),
-            _ => f.evidence.clone(),
+    for f in &assessment.findings {
+        let verdict = match &f.verdict {
+            Verdict::NotMeasurable(why) => {
+                format!("<b>not measurable</b>: {}", escape(why))
+            }
+            other => format!("<b>{}</b>", other.label()),
         };
         let _ = writeln!(
             html,
             "<tr><td>{}</td><td class=\"text wrap\">{}</td><td class=\"text wrap\">{}</td>\
-             <td class=\"text wrap\">{}</td><td class=\"text\"><b>{}</b></td></tr>",
+             <td class=\"text wrap\">{}</td><td class=\"text wrap\">{verdict}</td></tr>",
             f.number,
             escape(f.claim),
             escape(f.criterion),
-            escape(&measured),
-            f.verdict.label()
+            escape(&f.evidence),
         );
     }
     html.push_str("</tbody>\n</table>\n</div>\n");
+    let _ = writeln!(
+        html,
+        "<p>Noise: {}.</p>",
+        escape(&assessment.noise.describe())
+    );
+    match &assessment.plateaus {
+        None => html.push_str("<p>Base nets: no learning curves recorded.</p>\n"),
+        Some(plateaus) => {
+            html.push_str(
+                "<p>Base nets: a net has reached its plateau when its top-1 over the last quarter \
+                 of its schedule rose by no more than the noise of one net over the quarter before.</p>\n\
+                 <div class=\"table\">\n<table>\n<thead><tr><th class=\"text\">base net</th>\
+                 <th>rise over the last quarter</th><th class=\"text\">status</th></tr></thead>\n<tbody>\n",
+            );
+            for p in plateaus {
+                let rise = p.rise.map_or_else(|| "–".to_string(), |r| format!("{r:+.2} pts"));
+                let _ = writeln!(
+                    html,
+                    "<tr><td class=\"text\">{}</td><td>{rise}</td><td class=\"text\">{}</td></tr>",
+                    escape(&p.cell),
+                    p.label()
+                );
+            }
+            html.push_str("</tbody>\n</table>\n</div>\n");
+        }
+    }
     html
 }
 
-/// The whole page.
+/// The whole page: the rows' summary, the figures of `figures_dir`, the findings of
+/// `assessment`, every cell and the configuration.
 pub fn render_report(
     rows: &[CellResult],
+    assessment: &Assessment,
     figures_dir: &Path,
     config_toml: &str,
     title: &str,
@@ -239,21 +268,23 @@ pub fn render_report(
          </body>\n</html>\n",
         summary_html(rows),
         figures_html(figures_dir)?,
-        findings_html(rows),
+        findings_html(assessment),
         table_html(rows),
         escape(config_toml)
     ))
 }
 
-/// Writes `out` (normally `report.html`): the PNG figures of `figures_dir` inlined, the table of
-/// every cell sorted by split then cell, wall times and throughput, and `config_toml` as text.
+/// Writes `out` (normally `report.html`): the PNG figures of `figures_dir` inlined, the
+/// findings with the noise and the base nets' convergence, the table of every cell sorted by
+/// split then cell, wall times and throughput, and `config_toml` as text.
 pub fn write_report(
     rows: &[CellResult],
+    assessment: &Assessment,
     figures_dir: &Path,
     config_toml: &str,
     out: &Path,
     title: &str,
 ) -> Result<(), FigureError> {
-    let html = render_report(rows, figures_dir, config_toml, title)?;
+    let html = render_report(rows, assessment, figures_dir, config_toml, title)?;
     write_atomic(out, html.as_bytes())
 }

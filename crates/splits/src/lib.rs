@@ -27,3 +27,4 @@ pub use error::SplitError;
 pub use half::{Half, HalfId};
 pub use numpy_random::{legacy_choice_without_replacement, LegacyRandomState};
 pub use partition::{PartitionSpec, Split};
+pub use split_file::classes_in_split_file;

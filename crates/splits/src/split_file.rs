@@ -119,6 +119,17 @@ impl Split {
     }
 }
 
+/// The number of classes of half `half` in the split file at `path`, counted from its class
+/// lines without a catalog: for a reader of a finished run that has no dataset at hand.
+pub fn classes_in_split_file(path: &Path, half: HalfId) -> Result<usize, SplitError> {
+    let text = fs::read_to_string(path).map_err(|e| SplitError::io(path, e))?;
+    let prefix = format!("{half}\t");
+    Ok(text
+        .lines()
+        .filter(|line| line.starts_with(&prefix))
+        .count())
+}
+
 /// One class line of a split file.
 struct ClassLine {
     line: usize,

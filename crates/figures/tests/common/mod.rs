@@ -2,6 +2,7 @@
 //! The numbers follow a made-up formula; they are not measurements of any network.
 #![allow(dead_code)]
 
+use convnet_figures::{check_findings, Assessment, Evidence};
 use convnet_transfer::{CellResult, Mode};
 use std::path::Path;
 
@@ -181,4 +182,13 @@ pub fn dark_pixels(path: &Path, y0: u32, y1: u32) -> (u32, u32, usize) {
         }
     }
     (w, h, dark)
+}
+
+/// The findings on synthetic rows (no learning curves, chance unknown).
+pub fn assess(rows: &[CellResult]) -> Assessment {
+    check_findings(&Evidence {
+        rows,
+        curves: None,
+        chance: None,
+    })
 }

@@ -1,0 +1,46 @@
+//! The findings of a run, read from its run directory alone: `results.csv`'s rows, the base
+//! nets' `metrics.jsonl` and the classes of split `all`.
+
+use convnet_figures::{check_findings, Assessment, Evidence, LearningCurve};
+use convnet_splits::HalfId;
+use convnet_transfer::{Cell, CellResult, Mode};
+
+use crate::error::ExperimentError;
+use crate::run_dir::RunDir;
+
+/// The learning curve of every base net among `rows` that has a `metrics.jsonl`.
+pub fn base_curves(run: &RunDir, rows: &[CellResult]) -> Result<Vec<LearningCurve>, ExperimentError> {
+    let mut curves = Vec::new();
+    for row in rows.iter().filter(|r| r.mode == Mode::Base) {
+        let cell: Cell = row.cell.parse()?;
+        let metrics = convnet_train::read_metrics(&run.cell(&cell).join(convnet_train::METRICS_FILE))?;
+        if metrics.is_empty() {
+            continue;
+        }
+        curves.push(LearningCurve {
+            cell: row.cell.clone(),
+            points: metrics.iter().map(|e| (e.iteration, e.top1)).collect(),
+        });
+    }
+    Ok(curves)
+}
+
+/// Top-1 of guessing among the classes of split `all` (from `splits/all.tsv`), if the run has it.
+pub fn chance(run: &RunDir) -> Result<Option<f64>, ExperimentError> {
+    let path = run.split("all");
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let classes = convnet_splits::classes_in_split_file(&path, HalfId::All)?;
+    Ok((classes > 0).then(|| 1.0 / classes as f64))
+}
+
+/// The paper's five findings on the finished cells `rows` of the run in `run`.
+pub fn assess(run: &RunDir, rows: &[CellResult]) -> Result<Assessment, ExperimentError> {
+    let curves = base_curves(run, rows)?;
+    Ok(check_findings(&Evidence {
+        rows,
+        curves: Some(&curves),
+        chance: chance(run)?,
+    }))
+}
