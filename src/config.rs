@@ -173,6 +173,12 @@ pub struct GridConfig {
     /// Replicates of every cell (each with its own bases and seeds).
     #[serde(default = "one")]
     pub replicates: u32,
+    /// Only the nets the paper trained (`PROTOCOL.md`: 136 on ImageNet): frozen selffers in one
+    /// direction (`AnA`), fine-tuned nets as the authors' logs hold them on splits 0 and 1.
+    /// Needs random splits 0-3, both directions, n = 1..7, fine-tuning on `random0` and
+    /// `random1`, one replicate. Off: the fuller grid the other keys describe.
+    #[serde(default)]
+    pub paper_nets_only: bool,
 }
 
 fn default_layers() -> Vec<usize> {
@@ -318,6 +324,26 @@ impl ExperimentConfig {
                 return Err(invalid(
                     "grid.finetune_splits",
                     &format!("`{split}` is not one of the random splits {random_names:?}"),
+                ));
+            }
+        }
+        if self.grid.paper_nets_only {
+            let needs = [
+                (self.splits.random_seeds == [0, 1, 2, 3], "splits.random_seeds = [0, 1, 2, 3]"),
+                (self.grid.directions.len() == 2, "grid.directions = [\"AB\", \"BA\"]"),
+                (self.grid.layers == default_layers(), "grid.layers = [1, 2, 3, 4, 5, 6, 7]"),
+                (
+                    ["random0", "random1"]
+                        .iter()
+                        .all(|s| self.grid.finetune_splits.iter().any(|f| f == s)),
+                    "grid.finetune_splits with \"random0\" and \"random1\"",
+                ),
+                (self.grid.replicates == 1, "grid.replicates = 1"),
+            ];
+            if let Some((_, need)) = needs.iter().find(|(ok, _)| !ok) {
+                return Err(invalid(
+                    "grid.paper_nets_only",
+                    &format!("the paper's nets need {need}"),
                 ));
             }
         }

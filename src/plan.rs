@@ -92,6 +92,9 @@ impl Plan {
                 }
             }
         }
+        if grid.paper_nets_only {
+            cells.retain(trained_by_the_paper);
+        }
         Plan::from_cells(cells)
     }
 
@@ -156,6 +159,33 @@ impl Plan {
             .iter()
             .map(|c| serde_json::to_string(c).expect("a planned cell serialises") + "\n")
             .collect()
+    }
+}
+
+/// The fine-tuned nets of the authors' logs (`PROTOCOL.md`): split, copied half, trained half
+/// and the values of n. Split 0 has every n; split 1 the rest of the 10 + 10.
+const PAPER_FINETUNED: [(&str, HalfId, HalfId, &[usize]); 4] = [
+    ("random0", HalfId::A, HalfId::B, &[1, 2, 3, 4, 5, 6, 7]),
+    ("random0", HalfId::A, HalfId::A, &[1, 2, 3, 4, 5, 6, 7]),
+    ("random1", HalfId::A, HalfId::B, &[2, 3, 4]),
+    ("random1", HalfId::A, HalfId::A, &[3, 5, 6]),
+];
+
+/// Whether the paper trained a net like `cell`: every base, frozen transfer, dissimilar and
+/// random-filter net; frozen selffers only as `AnA`; the fine-tuned nets of its logs.
+fn trained_by_the_paper(cell: &Cell) -> bool {
+    let random_split = cell.split.starts_with("random");
+    match cell.mode {
+        Mode::Frozen if random_split && cell.source == Some(cell.target) => {
+            cell.target == HalfId::A
+        }
+        Mode::Finetune => PAPER_FINETUNED.iter().any(|(split, source, target, ns)| {
+            cell.split == *split
+                && cell.source == Some(*source)
+                && cell.target == *target
+                && ns.contains(&cell.n)
+        }),
+        _ => true,
     }
 }
 

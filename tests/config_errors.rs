@@ -28,18 +28,24 @@ fn the_paper_config_plans_the_papers_grid() {
     let plan = Plan::from_config(&load("imagenet-paper.toml"));
     let names: Vec<String> = plan.cells().iter().map(|c| c.cell.to_string()).collect();
     let count = |f: &dyn Fn(&str) -> bool| names.iter().filter(|n| f(n)).count();
+    // The 136 nets of the authors' logs (PROTOCOL.md).
+    assert_eq!(names.len(), 136);
     // 8 random halves + 2 natural/man-made halves + the 1000-class base.
     assert_eq!(plan.stage(1).filter(|c| c.cell.n == 0).count(), 11);
-    // Frozen selffers and transfers: 4 splits x 2 directions x 7 n x 2.
-    assert_eq!(
-        count(&|n| n.starts_with("random") && !n.ends_with('+') && !n.contains("base")),
-        112
-    );
-    // Fine-tuned: splits 0 and 1 only.
-    assert_eq!(count(&|n| n.ends_with('+')), 56);
+    // Frozen transfers: 4 splits x 2 directions x 7 n; frozen selffers AnA: 4 x 7.
+    let frozen = |n: &str| n.starts_with("random") && !n.ends_with('+') && !n.contains("base");
+    assert_eq!(count(&frozen), 56 + 28);
     assert!(names
         .iter()
-        .all(|n| !n.ends_with('+') || n.starts_with("random0") || n.starts_with("random1")));
+        .filter(|n| frozen(n))
+        .all(|n| !n.contains("B") || n.contains("A")));
+    // Fine-tuned: AnB+ and AnA+, 7 each on split 0, 3 each on split 1.
+    assert_eq!(count(&|n| n.ends_with('+')), 20);
+    assert_eq!(count(&|n| n.starts_with("random0/") && n.ends_with('+')), 14);
+    for name in ["random1/A2B+", "random1/A4B+", "random1/A3A+", "random1/A6A+"] {
+        assert!(names.iter().any(|n| n == name), "{name}");
+    }
+    assert!(!names.iter().any(|n| n == "random1/A1B+" || n == "random0/B3B+"));
     // Natural / man-made: frozen transfers both ways; random filters 1..7.
     assert_eq!(
         count(&|n| n.starts_with("natman/") && !n.contains("base")),
@@ -49,6 +55,11 @@ fn the_paper_config_plans_the_papers_grid() {
     // Stage 1 first, indices stable and dense.
     assert!(plan.cells().windows(2).all(|w| w[0].stage <= w[1].stage));
     assert!(plan.cells().iter().enumerate().all(|(i, c)| c.index == i));
+
+    // The fuller grid stays one key away.
+    let mut fuller = load("imagenet-paper.toml");
+    fuller.grid.paper_nets_only = false;
+    assert_eq!(Plan::from_config(&fuller).cells().len(), 11 + 112 + 56 + 14 + 7);
 }
 
 fn parse_error(text: &str) -> String {

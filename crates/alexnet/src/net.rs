@@ -115,6 +115,39 @@ impl AlexNet {
         Ok(x)
     }
 
+    /// The output of layer `through` (1..=7) for a batch of images, as a frozen prefix computes
+    /// it and before that layer's dropout: what a cell whose layers `1..=through` never change
+    /// can compute once per image and reuse (see [`AlexNet::forward_from_features`]).
+    pub fn features(&self, x: &Tensor, through: usize) -> Result<Tensor, AlexNetError> {
+        if !(1..=7).contains(&through) {
+            return Err(AlexNetError::LayerOutOfRange { layer: through });
+        }
+        self.forward_layers(x, 1..=through, &Pass::Eval)
+    }
+
+    /// The logits from `features`, the output of layer `after` as [`AlexNet::features`] gives
+    /// it: in a training pass, layer `after`'s own dropout first (the masks a full forward pass
+    /// with the same seed draws), then layers `after + 1..=8`. With features of the same images,
+    /// the same values as [`AlexNet::forward`].
+    pub fn forward_from_features(
+        &self,
+        features: &Tensor,
+        after: usize,
+        pass: &Pass,
+    ) -> Result<Tensor, AlexNetError> {
+        if !(1..=7).contains(&after) {
+            return Err(AlexNetError::LayerOutOfRange { layer: after });
+        }
+        let x = match *pass {
+            Pass::Train { dropout_seed, .. } if after >= 6 => {
+                dropout(features, self.spec.dropout, dropout_seed, after as u64)
+                    .map_err(AlexNetError::in_layer(LAYER_NAMES[after - 1]))?
+            }
+            _ => features.clone(),
+        };
+        self.forward_layers(&x, after + 1..=8, pass)
+    }
+
     fn check_input(&self, x: &Tensor) -> Result<(), AlexNetError> {
         let dims = x.dims();
         let size = self.spec.input_size;

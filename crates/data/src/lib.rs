@@ -22,7 +22,7 @@ pub mod sources;
 
 pub use config::{DatasetConfig, DatasetKind, EmbeddedConfig};
 pub use error::DataError;
-pub use loader::{Batch, Loader};
+pub use loader::{Batch, Loader, TrainOrder};
 pub use mean::MeanImage;
 pub use preprocess::{Augment, Preprocess};
 pub use scan::{scan_images, unreadable_error, ImageScan, Unreadable};

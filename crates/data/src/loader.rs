@@ -75,6 +75,8 @@ impl Plan {
 /// Training batches forever, or validation batches once, as an iterator of `Result<Batch>`.
 pub struct Loader {
     plan: Arc<Plan>,
+    /// One pass over the images in order (validation style), not endless training batches.
+    single_pass: bool,
     start_iteration: u64,
     device: Device,
     threads: Option<usize>,
@@ -118,16 +120,23 @@ impl Loader {
         batch_size: usize,
         device: &Device,
     ) -> Result<Self> {
-        Loader::new(
-            source,
-            half,
-            preprocess,
-            Subset::Val,
-            batch_size,
-            0,
-            0,
-            device,
-        )
+        Loader::once(source, half, preprocess, Subset::Val, batch_size, device)
+    }
+
+    /// Every image of `half` in `subset` once, in the source's order, centre crop, no mirror
+    /// (validation batches, or one pass over the training images as a net sees them when
+    /// training has no random crop and no mirror); the last batch may be smaller.
+    pub fn once(
+        source: Arc<dyn Source>,
+        half: &Half,
+        preprocess: Preprocess,
+        subset: Subset,
+        batch_size: usize,
+        device: &Device,
+    ) -> Result<Self> {
+        let mut loader = Loader::new(source, half, preprocess, subset, batch_size, 0, 0, device)?;
+        loader.single_pass = true;
+        Ok(loader)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -162,6 +171,7 @@ impl Loader {
             });
         }
         Ok(Loader {
+            single_pass: false,
             plan: Arc::new(Plan {
                 source,
                 preprocess,
@@ -225,6 +235,12 @@ impl Loader {
         self.plan.items.len()
     }
 
+    /// The images of the half in this subset, as `(index into the subset's samples, label)`, in
+    /// the source's order: the list [`TrainOrder`] positions refer to.
+    pub fn items(&self) -> &[(usize, u32)] {
+        &self.plan.items
+    }
+
     /// Number of batches in one pass over the half (the last one partial or wrapped).
     pub fn batches_per_epoch(&self) -> usize {
         self.plan.items.len().div_ceil(self.plan.batch_size)
@@ -250,6 +266,7 @@ impl Loader {
         let (sender, receiver) = bounded(self.prefetch);
         let plan = Arc::clone(&self.plan);
         let start_iteration = self.start_iteration;
+        let single_pass = self.single_pass;
         let pool = match self.threads {
             Some(threads) => Some(
                 rayon::ThreadPoolBuilder::new()
@@ -263,8 +280,10 @@ impl Loader {
         let handle = std::thread::Builder::new()
             .name("convnet-data-producer".to_string())
             .spawn(move || match pool {
-                Some(pool) => pool.install(|| produce(&plan, start_iteration, &sender)),
-                None => produce(&plan, start_iteration, &sender),
+                Some(pool) => {
+                    pool.install(|| produce(&plan, single_pass, start_iteration, &sender))
+                }
+                None => produce(&plan, single_pass, start_iteration, &sender),
             })
             .map_err(|e| DataError::LoaderStopped(format!("cannot start the producer: {e}")))?;
         self.receiver = Some(receiver);
@@ -333,22 +352,27 @@ impl Drop for Loader {
 }
 
 /// The producer loop: builds batches and sends them until the consumer goes away, the
-/// validation pass ends, or an error is sent.
-fn produce(plan: &Plan, start_iteration: u64, sender: &Sender<Result<HostBatch>>) {
-    match plan.subset {
-        Subset::Train => {
-            let mut orders = EpochOrders::default();
+/// single pass ends, or an error is sent.
+fn produce(
+    plan: &Plan,
+    single_pass: bool,
+    start_iteration: u64,
+    sender: &Sender<Result<HostBatch>>,
+) {
+    match single_pass {
+        false => {
+            let mut order = TrainOrder::new(plan.seed, plan.items.len(), plan.batch_size);
             for iteration in start_iteration.. {
-                let batch = train_batch(plan, iteration, &mut orders);
+                let batch = train_batch(plan, iteration, &mut order);
                 let failed = batch.is_err();
                 if sender.send(batch).is_err() || failed {
                     return;
                 }
             }
         }
-        Subset::Val => {
+        true => {
             for chunk in 0..plan.items.len().div_ceil(plan.batch_size) {
-                let batch = val_batch(plan, chunk);
+                let batch = single_pass_batch(plan, chunk);
                 let failed = batch.is_err();
                 if matches!(&batch, Ok(b) if b.labels.is_empty()) {
                     continue;
@@ -361,21 +385,68 @@ fn produce(plan: &Plan, start_iteration: u64, sender: &Sender<Result<HostBatch>>
     }
 }
 
-/// The permutations of the epochs the current batch touches.
-#[derive(Default)]
-struct EpochOrders {
+/// The order in which training visits a half's images: which image fills each slot of each
+/// training batch. Epoch `e` is a permutation seeded by `(seed, e)`; a batch that runs past
+/// the end of an epoch continues into the next.
+pub struct TrainOrder {
+    seed: u64,
+    n: usize,
+    batch_size: usize,
+    /// The permutations of the epochs the current batch touches.
     cached: Vec<(u64, Arc<Vec<usize>>)>,
 }
 
-impl EpochOrders {
-    fn get(&mut self, seed: u64, epoch: u64, n: usize) -> Arc<Vec<usize>> {
+/// One slot of a training batch: its epoch, its position in that epoch, the epoch's order.
+struct Slot {
+    epoch: u64,
+    within: usize,
+    order: Arc<Vec<usize>>,
+}
+
+impl TrainOrder {
+    /// The order of `n` images in batches of `batch_size`, seeded by `seed`.
+    pub fn new(seed: u64, n: usize, batch_size: usize) -> Self {
+        TrainOrder {
+            seed,
+            n,
+            batch_size,
+            cached: Vec::new(),
+        }
+    }
+
+    fn epoch(&mut self, epoch: u64) -> Arc<Vec<usize>> {
         if let Some((_, order)) = self.cached.iter().find(|(e, _)| *e == epoch) {
             return Arc::clone(order);
         }
-        let order = Arc::new(epoch_order(seed, epoch, n));
+        let order = Arc::new(epoch_order(self.seed, epoch, self.n));
         self.cached.retain(|(e, _)| *e + 1 >= epoch);
         self.cached.push((epoch, Arc::clone(&order)));
         order
+    }
+
+    fn slots(&mut self, iteration: u64) -> Vec<Slot> {
+        let (n, batch) = (self.n as u64, self.batch_size as u64);
+        let first = iteration * batch;
+        (first..first + batch)
+            .map(|position| {
+                let epoch = position / n;
+                Slot {
+                    epoch,
+                    within: (position % n) as usize,
+                    order: self.epoch(epoch),
+                }
+            })
+            .collect()
+    }
+
+    /// The images (positions in the half's list of images) of training batch `iteration`, in
+    /// the order the batch holds them: what [`Loader::train`] decodes for that iteration when
+    /// no image is skipped.
+    pub fn items(&mut self, iteration: u64) -> Vec<usize> {
+        self.slots(iteration)
+            .into_iter()
+            .map(|slot| slot.order[slot.within])
+            .collect()
     }
 }
 
@@ -386,26 +457,17 @@ pub fn epoch_order(seed: u64, epoch: u64, n: usize) -> Vec<usize> {
     order
 }
 
-fn train_batch(plan: &Plan, iteration: u64, orders: &mut EpochOrders) -> Result<HostBatch> {
-    let n = plan.items.len() as u64;
-    let batch = plan.batch_size as u64;
-    let first = iteration * batch;
-    let slots: Vec<(u64, usize, Arc<Vec<usize>>)> = (first..first + batch)
-        .map(|position| {
-            let epoch = position / n;
-            let within = (position % n) as usize;
-            (epoch, within, orders.get(plan.seed, epoch, n as usize))
-        })
-        .collect();
+fn train_batch(plan: &Plan, iteration: u64, order: &mut TrainOrder) -> Result<HostBatch> {
+    let slots = order.slots(iteration);
     let image_len = plan.preprocess.image_len();
     let mut images = vec![0f32; slots.len() * image_len];
     let labels = images
         .par_chunks_mut(image_len)
         .zip(slots.par_iter())
-        .map(|(out, (epoch, within, order))| {
-            let mut rng = rng_for(&[plan.seed, AUGMENT_STREAM, *epoch, *within as u64]);
+        .map(|(out, slot)| {
+            let mut rng = rng_for(&[plan.seed, AUGMENT_STREAM, slot.epoch, slot.within as u64]);
             let augment = plan.preprocess.random_augment(&mut rng);
-            train_image(plan, order, *within, augment, out)
+            train_image(plan, &slot.order, slot.within, augment, out)
         })
         .collect::<Result<Vec<u32>>>()?;
     Ok(HostBatch { images, labels })
@@ -435,7 +497,7 @@ fn train_image(
     })
 }
 
-fn val_batch(plan: &Plan, chunk: usize) -> Result<HostBatch> {
+fn single_pass_batch(plan: &Plan, chunk: usize) -> Result<HostBatch> {
     let start = chunk * plan.batch_size;
     let end = (start + plan.batch_size).min(plan.items.len());
     let image_len = plan.preprocess.image_len();

@@ -51,15 +51,28 @@ pub fn evaluate(
     train_loss: f64,
     lr: f64,
 ) -> Result<Evaluation, TrainError> {
-    let (mut top1, mut top5, mut loss, mut images) = (0usize, 0usize, 0f64, 0usize);
-    for batch in batches {
+    let scored = batches.map(|batch| {
         let batch = batch?;
-        let logits = net.forward(&batch.images, &Pass::Eval)?;
-        let (t1, t5, l) = score_batch(&logits, &batch.labels)?;
+        Ok((net.forward(&batch.images, &Pass::Eval)?, batch.labels))
+    });
+    tally(scored, iteration, train_loss, lr)
+}
+
+/// An [`Evaluation`] of batches of `(logits, labels)`.
+pub(crate) fn tally(
+    scored: impl Iterator<Item = Result<(Tensor, Tensor), TrainError>>,
+    iteration: u64,
+    train_loss: f64,
+    lr: f64,
+) -> Result<Evaluation, TrainError> {
+    let (mut top1, mut top5, mut loss, mut images) = (0usize, 0usize, 0f64, 0usize);
+    for batch in scored {
+        let (logits, labels) = batch?;
+        let (t1, t5, l) = score_batch(&logits, &labels)?;
         top1 += t1;
         top5 += t5;
         loss += l;
-        images += batch.labels.dims1()?;
+        images += labels.dims1()?;
     }
     let per = |x: f64| if images == 0 { 0.0 } else { x / images as f64 };
     Ok(Evaluation {

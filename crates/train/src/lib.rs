@@ -17,6 +17,7 @@ mod checkpoint;
 mod device;
 mod error;
 mod evaluate;
+mod features;
 mod files;
 mod progress;
 mod sgd;

@@ -38,6 +38,15 @@ pub struct SolverConfig {
     /// Weight-decay multiplier of biases (Caffe's convention: 0).
     #[serde(default)]
     pub bias_decay_mult: f64,
+    /// Memory for the outputs of a frozen prefix, computed once per image and reused by every
+    /// later step and evaluation (MiB; 0 turns it off). Where they do not fit, the prefix runs
+    /// in every step as before. See `docs/performance.md`.
+    #[serde(default = "default_feature_cache_mib")]
+    pub feature_cache_mib: u64,
+}
+
+fn default_feature_cache_mib() -> u64 {
+    2048
 }
 
 fn default_bias_lr_mult() -> f64 {
@@ -60,6 +69,7 @@ impl SolverConfig {
             best_k: 10,
             bias_lr_mult: 2.0,
             bias_decay_mult: 0.0,
+            feature_cache_mib: default_feature_cache_mib(),
         }
     }
 

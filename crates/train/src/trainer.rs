@@ -16,7 +16,8 @@ use convnet_transfer::{initialise, Cell, CellResult};
 use crate::checkpoint::{finish_checkpoint, Checkpoint, TrainingState};
 use crate::device::DeviceChoice;
 use crate::error::TrainError;
-use crate::evaluate::{evaluate, paper_metric, Evaluation};
+use crate::evaluate::{evaluate, paper_metric, tally, Evaluation};
+use crate::features::FrozenFeatures;
 use crate::files::write_atomic;
 use crate::progress::Progress;
 use crate::sgd::{MomentumSgd, Multipliers};
@@ -186,6 +187,23 @@ pub fn train_cell(
     )?
     .without(&data.unreadable)
     .skip_bad_images(data.skip_bad_images);
+    let mut features = FrozenFeatures::build(
+        &net,
+        data,
+        frozen,
+        seed,
+        solver.batch_size,
+        solver.feature_cache_mib,
+        &job.device,
+    )?;
+    if let Some(f) = &features {
+        tracing::debug!(
+            cell = %job.cell,
+            "layers 1..={} computed once per image (training images too: {})",
+            f.through,
+            f.caches_training()
+        );
+    }
     let (mut loss_sum, mut loss_count) = (0f64, 0u64);
     let mut completed = state.iteration;
     let save = |iteration: u64, train_s: f64, sgd: &MomentumSgd| -> Result<(), TrainError> {
@@ -215,16 +233,27 @@ pub fn train_cell(
             return Ok(Outcome::Interrupted { iteration });
         }
         let step_start = Instant::now();
-        let batch = loader
-            .next()
-            .expect("the training loader yields batches without end")?;
         let lr = solver.lr_at(iteration);
         let pass = Pass::Train {
             dropout_seed: dropout_seed(seed, iteration),
             frozen,
         };
-        let logits = net.forward(&batch.images, &pass)?;
-        let loss = candle_nn::loss::cross_entropy(&logits, &batch.labels)?;
+        let cached = match &mut features {
+            Some(f) => f.train_batch(iteration)?.map(|batch| (batch, f.through)),
+            None => None,
+        };
+        let (logits, labels) = match cached {
+            Some(((input, labels), through)) => {
+                (net.forward_from_features(&input, through, &pass)?, labels)
+            }
+            None => {
+                let batch = loader
+                    .next()
+                    .expect("the training loader yields batches without end")?;
+                (net.forward(&batch.images, &pass)?, batch.labels)
+            }
+        };
+        let loss = candle_nn::loss::cross_entropy(&logits, &labels)?;
         let loss_value = loss.to_scalar::<f32>()?;
         if !loss_value.is_finite() {
             return Err(TrainError::NonFiniteLoss {
@@ -243,16 +272,28 @@ pub fn train_cell(
         progress.step(done, loss_value, lr, images_per_s);
 
         if done % solver.test_interval == 0 || done == solver.max_iter {
-            let val = Loader::val(
-                data.source.clone(),
-                &data.half,
-                data.preprocess.clone(),
-                solver.batch_size,
-                &job.device,
-            )?
-            .without(&data.unreadable)
-            .skip_bad_images(data.skip_bad_images);
-            let evaluation = evaluate(&net, val, done, loss_sum / loss_count as f64, lr)?;
+            let train_loss = loss_sum / loss_count as f64;
+            let evaluation = match &features {
+                Some(f) => {
+                    let scored = f.val_batches().iter().map(|(input, labels)| {
+                        let logits = net.forward_from_features(input, f.through, &Pass::Eval)?;
+                        Ok((logits, labels.clone()))
+                    });
+                    tally(scored, done, train_loss, lr)?
+                }
+                None => {
+                    let val = Loader::val(
+                        data.source.clone(),
+                        &data.half,
+                        data.preprocess.clone(),
+                        solver.batch_size,
+                        &job.device,
+                    )?
+                    .without(&data.unreadable)
+                    .skip_bad_images(data.skip_bad_images);
+                    evaluate(&net, val, done, train_loss, lr)?
+                }
+            };
             (loss_sum, loss_count) = (0.0, 0);
             progress.evaluated(&evaluation);
             metrics.push(evaluation);

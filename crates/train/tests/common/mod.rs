@@ -133,6 +133,7 @@ pub fn solver(max_iter: u64) -> SolverConfig {
         best_k: 2,
         bias_lr_mult: 2.0,
         bias_decay_mult: 0.0,
+        feature_cache_mib: 2048,
     }
 }
 
