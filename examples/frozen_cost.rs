@@ -11,7 +11,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Instant;
 
-use transferability::train::{Outcome, Progress};
+use transferability::train::Outcome;
 use transferability::{Experiment, ExperimentConfig};
 
 fn train(experiment: &Experiment, cell: &str) -> Result<(f64, f64), Box<dyn std::error::Error>> {
@@ -19,7 +19,7 @@ fn train(experiment: &Experiment, cell: &str) -> Result<(f64, f64), Box<dyn std:
     let outcome = experiment.run_cell(
         &cell.parse()?,
         Arc::new(AtomicBool::new(false)),
-        &mut Progress::hidden(),
+        &mut (),
     )?;
     let Outcome::Finished(result) = outcome else {
         return Err(format!("{cell} did not train").into());

@@ -164,6 +164,9 @@ pub struct GridConfig {
     /// Random splits on which fine-tuned selffers and transfers (`BnB+`, `AnB+`) train.
     #[serde(default)]
     pub finetune_splits: Vec<String>,
+    /// Directions of the fine-tuned nets, each one of `directions`; default: all of them.
+    #[serde(default)]
+    pub finetune_directions: Option<Vec<Direction>>,
     /// Frozen transfers of the dissimilar split, both directions.
     #[serde(default = "yes")]
     pub dissimilar_transfers: bool,
@@ -309,6 +312,14 @@ impl ExperimentConfig {
                 "grid.directions",
                 "give at least one of \"AB\", \"BA\"",
             ));
+        }
+        if let Some(directions) = &self.grid.finetune_directions {
+            if directions.is_empty() || directions.iter().any(|d| !self.grid.directions.contains(d)) {
+                return Err(invalid(
+                    "grid.finetune_directions",
+                    "give one or more of the directions in grid.directions",
+                ));
+            }
         }
         if self.grid.replicates == 0 {
             return Err(invalid("grid.replicates", "must be at least 1"));

@@ -30,5 +30,5 @@ pub use error::ExperimentError;
 pub use experiment::{Experiment, ImageCheck};
 pub use findings::{assess, base_curves, chance};
 pub use plan::{Plan, PlannedCell};
-pub use reproduce::{draw, run_cells, title, Summary};
+pub use reproduce::{draw, run_cells, title, CellEnd, GridProgress, Summary};
 pub use run_dir::{size_on_disk, RunDir};

@@ -59,7 +59,11 @@ impl Plan {
                         if grid.frozen_transfers {
                             add(source, Mode::Frozen);
                         }
-                        if finetune {
+                        let finetune_direction = grid
+                            .finetune_directions
+                            .as_ref()
+                            .is_none_or(|ds| ds.contains(&direction));
+                        if finetune && finetune_direction {
                             add(target, Mode::Finetune);
                             add(source, Mode::Finetune);
                         }

@@ -75,7 +75,7 @@ fn a_truncated_and_a_non_image_file_stop_the_run_before_any_net_trains() {
     let check = experiment.prepare().unwrap();
     assert_eq!((check.checked, check.unreadable.len()), (49, 2), "{check:?}");
     let base = experiment.plan().find("random0/baseA").unwrap();
-    let summary = run_cells(&experiment, &[base], Arc::new(AtomicBool::new(false)));
+    let summary = run_cells(&experiment, &[base], Arc::new(AtomicBool::new(false)), 1, &());
     assert!(summary.complete(), "{summary:?}");
     // The record is read back, not rebuilt, by the next runner.
     let again = Experiment::open(folder_experiment(&data, true), run_dir).unwrap();
@@ -94,7 +94,7 @@ fn a_failed_base_skips_the_cells_that_copy_from_it_once() {
 
     let experiment = Experiment::open(smoke(), run_dir).unwrap();
     let cells: Vec<_> = experiment.plan().cells().iter().collect();
-    let summary = run_cells(&experiment, &cells, Arc::new(AtomicBool::new(false)));
+    let summary = run_cells(&experiment, &cells, Arc::new(AtomicBool::new(false)), 2, &());
     let failed: Vec<&str> = summary.failed.iter().map(|(c, _)| c.as_str()).collect();
     assert_eq!(failed, ["random0/baseA"], "{:?}", summary.failed);
     let dependents: Vec<String> = cells

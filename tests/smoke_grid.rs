@@ -23,7 +23,7 @@ fn the_smoke_grid_runs_end_to_end() {
     // dissimilar: 2 bases + 14 transfers; all: base + 7 random-filter nets.
     assert_eq!(cells.len(), 58 + 16 + 8);
     let stop = Arc::new(AtomicBool::new(false));
-    let summary = run_cells(&experiment, &cells, stop.clone());
+    let summary = run_cells(&experiment, &cells, stop.clone(), 2, &());
     assert!(summary.complete(), "{:?}", summary.failed);
     assert_eq!(summary.trained.len(), cells.len());
 
@@ -79,7 +79,7 @@ fn the_smoke_grid_runs_end_to_end() {
 
     // Reopening the run trains nothing again.
     let again = Experiment::open(smoke(), run_dir.clone()).unwrap();
-    let summary = run_cells(&again, &cells, stop);
+    let summary = run_cells(&again, &cells, stop, 2, &());
     assert_eq!(summary.already_done.len(), cells.len());
     assert!(summary.trained.is_empty());
 }
@@ -126,7 +126,7 @@ fn a_stage_two_cell_without_its_base_fails_clearly() {
         .run_cell(
             &cell,
             Arc::new(AtomicBool::new(false)),
-            &mut transferability::train::Progress::hidden(),
+            &mut (),
         )
         .unwrap_err()
         .to_string();

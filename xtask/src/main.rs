@@ -5,6 +5,7 @@
 
 mod cuda_build;
 mod precision;
+mod progress;
 mod signals;
 mod slurm;
 
@@ -13,7 +14,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
-use transferability::train::{DeviceChoice, Outcome, Progress};
+use transferability::train::{DeviceChoice, Outcome};
 use transferability::transfer::Cell;
 use transferability::{draw, run_cells, Experiment, ExperimentConfig, RunDir};
 
@@ -62,6 +63,10 @@ enum Command {
         /// Overlay the paper's published values on the figures.
         #[arg(long)]
         paper: bool,
+        /// Cells trained at once (default: 2 on the CPU, where one cell's ops leave cores
+        /// idle, 1 on a GPU). Every cell trains the same way however many run at once.
+        #[arg(long)]
+        jobs: Option<usize>,
     },
     /// Draw the figures and the report from a run's results.csv alone.
     Plot {
@@ -193,7 +198,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             dry_run,
             only,
             paper,
-        } => reproduce(&experiment, dry_run, only.as_deref(), paper),
+            jobs,
+        } => reproduce(&experiment, dry_run, only.as_deref(), paper, jobs),
         Command::Plot { run_dir, paper } => {
             plot(&run_dir, paper)?;
             Ok(ExitCode::SUCCESS)
@@ -278,6 +284,7 @@ fn reproduce(
     dry_run: bool,
     only: Option<&str>,
     paper: bool,
+    jobs: Option<usize>,
 ) -> Result<ExitCode> {
     let experiment = open(args)?;
     let plan = experiment.plan();
@@ -312,7 +319,9 @@ fn reproduce(
     let stop = signals::stop_flag()?;
     let check = experiment.prepare()?;
     print_image_check(&check);
-    let summary = run_cells(&experiment, &cells, stop);
+    let jobs = jobs.unwrap_or_else(|| experiment.default_jobs());
+    let bars = progress::GridBars::new(cells.len());
+    let summary = run_cells(&experiment, &cells, stop, jobs, &bars);
     let rows = experiment.write_results()?;
     let paper = paper || experiment.config().output.paper_overlay;
     let assessment = transferability::assess(experiment.run_dir(), &rows)?;
@@ -405,12 +414,7 @@ fn run_cell(args: &ExperimentArgs, index: Option<usize>, name: Option<&str>) -> 
         (None, None) => bail!("give --index or --cell"),
     };
     let stop = signals::stop_flag()?;
-    let mut progress = Progress::for_cell(
-        &cell.to_string(),
-        experiment.config().solver.max_iter,
-        0,
-        None,
-    );
+    let mut progress = progress::CellBar::new(&cell.to_string(), None);
     match experiment.run_cell(&cell, stop, &mut progress)? {
         Outcome::Finished(r) | Outcome::AlreadyDone(r) => {
             experiment.write_results()?;

@@ -30,7 +30,7 @@ pub use device::DeviceChoice;
 pub use error::TrainError;
 pub use evaluate::{evaluate, paper_metric, Evaluation};
 pub use files::write_atomic;
-pub use progress::Progress;
+pub use progress::{OnStep, Progress, Step};
 pub use sgd::{MomentumSgd, Multipliers};
 pub use solver::SolverConfig;
 pub use trainer::{

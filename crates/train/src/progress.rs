@@ -1,117 +1,39 @@
-//! What a training cell tells the person watching: an indicatif bar on a terminal, tracing
-//! lines otherwise.
-
-use std::io::IsTerminal;
-use std::time::Duration;
-
-use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+//! What a training cell reports as it goes: events for whoever shows them. The library never
+//! prints; the command line draws bars or writes log lines from these.
 
 use crate::evaluate::Evaluation;
 
-/// Progress of one cell.
-pub struct Progress {
-    cell: String,
-    bar: Option<ProgressBar>,
-    total: u64,
-    log_every: u64,
-    last_top1: Option<f64>,
-    observer: Option<Box<dyn FnMut(u64) + Send>>,
+/// One training step done.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Step {
+    /// Iterations done (1-based).
+    pub iteration: u64,
+    /// Iterations of the whole schedule.
+    pub max_iter: u64,
+    /// The step's training loss.
+    pub loss: f32,
+    /// The learning rate of the step.
+    pub lr: f64,
+    /// Training images per second so far.
+    pub images_per_s: f64,
 }
 
-impl Progress {
-    /// Reports nothing (tests, library use).
-    pub fn hidden() -> Self {
-        Progress {
-            cell: String::new(),
-            bar: None,
-            total: 0,
-            log_every: 0,
-            last_top1: None,
-            observer: None,
-        }
-    }
+/// Receives a cell's progress; every method does nothing unless implemented. `()` reports to
+/// nobody.
+pub trait Progress {
+    /// After each training step.
+    fn step(&mut self, _step: &Step) {}
+    /// After each evaluation.
+    fn evaluated(&mut self, _evaluation: &Evaluation) {}
+}
 
-    /// Reports nothing, but calls `observer` with the iteration count after every iteration.
-    pub fn observed(observer: impl FnMut(u64) + Send + 'static) -> Self {
-        Progress {
-            observer: Some(Box::new(observer)),
-            ..Progress::hidden()
-        }
-    }
+impl Progress for () {}
 
-    /// Progress of `cell`, training to `total` iterations from `start`. On a terminal it is a
-    /// bar (added to `multi` when given, below an overall bar); elsewhere a tracing line about
-    /// every 5% of the run and at every evaluation.
-    pub fn for_cell(cell: &str, total: u64, start: u64, multi: Option<&MultiProgress>) -> Self {
-        let bar = std::io::stderr().is_terminal().then(|| {
-            let bar = ProgressBar::new(total).with_position(start);
-            let bar = match multi {
-                Some(multi) => multi.add(bar),
-                None => bar,
-            };
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "{prefix:>16} [{bar:30}] {pos}/{len} it  {msg}  ({elapsed} < {eta})",
-                )
-                .expect("valid template")
-                .progress_chars("=> "),
-            );
-            bar.set_prefix(cell.to_string());
-            bar.enable_steady_tick(Duration::from_millis(500));
-            bar
-        });
-        Progress {
-            cell: cell.to_string(),
-            bar,
-            total,
-            log_every: (total / 20).max(1),
-            last_top1: None,
-            observer: None,
-        }
-    }
+/// Progress that calls a function after each step (to stop a run at a given iteration, say).
+pub struct OnStep<F>(pub F);
 
-    /// After iteration `iteration` (1-based).
-    pub fn step(&mut self, iteration: u64, loss: f32, lr: f64, images_per_s: f64) {
-        if let Some(observer) = &mut self.observer {
-            observer(iteration);
-        }
-        let top1 = self
-            .last_top1
-            .map_or_else(|| "-".to_string(), |t| format!("{:.2}%", t * 100.0));
-        let msg = format!("loss {loss:.4}  lr {lr:.2e}  {images_per_s:.0} img/s  top-1 {top1}");
-        match &self.bar {
-            Some(bar) => {
-                bar.set_position(iteration);
-                bar.set_message(msg);
-            }
-            None if self.log_every > 0
-                && (iteration % self.log_every == 0 || iteration == self.total) =>
-            {
-                tracing::info!(cell = %self.cell, "iteration {iteration}/{}: {msg}", self.total);
-            }
-            None => {}
-        }
-    }
-
-    /// After an evaluation.
-    pub fn evaluated(&mut self, evaluation: &Evaluation) {
-        self.last_top1 = Some(evaluation.top1);
-        if self.bar.is_none() && self.log_every > 0 {
-            tracing::info!(
-                cell = %self.cell,
-                "evaluation at iteration {}: top-1 {:.2}%, top-5 {:.2}%, loss {:.4}",
-                evaluation.iteration,
-                evaluation.top1 * 100.0,
-                evaluation.top5 * 100.0,
-                evaluation.loss
-            );
-        }
-    }
-
-    /// Removes the bar.
-    pub fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
+impl<F: FnMut(&Step)> Progress for OnStep<F> {
+    fn step(&mut self, step: &Step) {
+        (self.0)(step)
     }
 }

@@ -19,7 +19,7 @@ use crate::error::TrainError;
 use crate::evaluate::{evaluate, paper_metric, tally, Evaluation};
 use crate::features::FrozenFeatures;
 use crate::files::write_atomic;
-use crate::progress::Progress;
+use crate::progress::{Progress, Step};
 use crate::sgd::{MomentumSgd, Multipliers};
 use crate::solver::SolverConfig;
 
@@ -102,7 +102,7 @@ impl Param {
 pub fn train_cell(
     job: &CellJob,
     data: &CellData,
-    progress: &mut Progress,
+    progress: &mut dyn Progress,
 ) -> Result<Outcome, TrainError> {
     job.solver.validate()?;
     let result_path = job.dir.join(RESULT_FILE);
@@ -229,7 +229,6 @@ pub fn train_cell(
     for iteration in state.iteration..solver.max_iter {
         if job.stop.load(Ordering::SeqCst) {
             save(iteration, train_s, &sgd)?;
-            progress.finish();
             return Ok(Outcome::Interrupted { iteration });
         }
         let step_start = Instant::now();
@@ -269,7 +268,13 @@ pub fn train_cell(
         loss_count += 1;
         let done = iteration + 1;
         let images_per_s = (done * solver.batch_size as u64) as f64 / train_s.max(1e-9);
-        progress.step(done, loss_value, lr, images_per_s);
+        progress.step(&Step {
+            iteration: done,
+            max_iter: solver.max_iter,
+            loss: loss_value,
+            lr,
+            images_per_s,
+        });
 
         if done % solver.test_interval == 0 || done == solver.max_iter {
             let train_loss = loss_sum / loss_count as f64;
@@ -304,7 +309,6 @@ pub fn train_cell(
         }
         completed = done;
     }
-    progress.finish();
     if loader.skipped() > 0 {
         tracing::warn!(cell = %job.cell, "{} unreadable training images skipped", loader.skipped());
     }

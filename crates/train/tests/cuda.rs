@@ -16,7 +16,7 @@ use common::{cell_data, dataset, job, solver, tiny_spec, INPUT};
 use convnet_alexnet::{init_params, varmap_from_params, AlexNet, ArchSpec, Pass};
 use convnet_splits::HalfId;
 use convnet_train::{
-    train_cell, Checkpoint, MomentumSgd, Multipliers, Outcome, Progress, CHECKPOINT_FILE,
+    train_cell, Checkpoint, MomentumSgd, Multipliers, Outcome, CHECKPOINT_FILE,
 };
 
 /// TF32 is a process-wide switch: every test holds this lock so none sees another's setting.
@@ -204,7 +204,7 @@ fn a_cell_trained_on_cuda_matches_the_cpu() {
         let dir = root.path().join(name);
         let mut job = job("random0/baseA", &dir, tiny_spec(3), solver(12), None);
         job.device = device;
-        let Outcome::Finished(result) = train_cell(&job, &data, &mut Progress::hidden()).unwrap()
+        let Outcome::Finished(result) = train_cell(&job, &data, &mut ()).unwrap()
         else {
             panic!("{name}: the cell should finish");
         };

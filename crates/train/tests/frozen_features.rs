@@ -6,7 +6,7 @@ mod common;
 use candle_core::Device;
 use common::{cell_data, dataset, job, solver, tiny_spec, INPUT};
 use convnet_splits::HalfId;
-use convnet_train::{read_metrics, train_cell, Checkpoint, Progress, CHECKPOINT_FILE, METRICS_FILE};
+use convnet_train::{read_metrics, train_cell, Checkpoint, CHECKPOINT_FILE, METRICS_FILE};
 
 fn weights(dir: &std::path::Path) -> Vec<(String, Vec<f32>)> {
     Checkpoint::load(&dir.join(CHECKPOINT_FILE), &Device::Cpu)
@@ -28,7 +28,7 @@ fn cached_features_train_the_same_net() {
     let root = tempfile::tempdir().unwrap();
     let base_dir = root.path().join("baseA");
     let base_job = job("random0/baseA", &base_dir, tiny_spec(3), solver(16), None);
-    train_cell(&base_job, &base_data, &mut Progress::hidden()).unwrap();
+    train_cell(&base_job, &base_data, &mut ()).unwrap();
     let base = base_dir.join(CHECKPOINT_FILE);
 
     for cell in ["random0/A3B", "random0/A6B", "random0/A7B"] {
@@ -38,7 +38,7 @@ fn cached_features_train_the_same_net() {
             let mut s = solver(24);
             s.feature_cache_mib = budget;
             let job = job(cell, &dir, tiny_spec(3), s, Some(&base));
-            train_cell(&job, &data, &mut Progress::hidden()).unwrap();
+            train_cell(&job, &data, &mut ()).unwrap();
             let metrics = read_metrics(&dir.join(METRICS_FILE)).unwrap();
             trained.push((weights(&dir), metrics));
         }

@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 use candle_core::Device;
 use common::{cell_data, dataset, job, solver, tiny_spec};
 use convnet_splits::HalfId;
-use convnet_train::{train_cell, Checkpoint, Outcome, Progress, CHECKPOINT_FILE};
+use convnet_train::{train_cell, Checkpoint, OnStep, Outcome, Step, CHECKPOINT_FILE};
 
 fn weights(dir: &std::path::Path) -> Vec<(String, Vec<f32>)> {
     let checkpoint = Checkpoint::load(&dir.join(CHECKPOINT_FILE), &Device::Cpu).unwrap();
@@ -33,7 +33,7 @@ fn resumed_equals_straight() {
 
     let straight = root.path().join("straight");
     let job_straight = job("all/base", &straight, tiny_spec(4), s.clone(), None);
-    train_cell(&job_straight, &data, &mut Progress::hidden()).unwrap();
+    train_cell(&job_straight, &data, &mut ()).unwrap();
 
     // The same cell, asked to stop once 10 iterations are done: it checkpoints there.
     let resumed = root.path().join("resumed");
@@ -45,7 +45,7 @@ fn resumed_equals_straight() {
     );
     job_resumed.stop.store(false, Ordering::SeqCst);
     let Outcome::Finished(result) =
-        train_cell(&job_resumed, &data, &mut Progress::hidden()).unwrap()
+        train_cell(&job_resumed, &data, &mut ()).unwrap()
     else {
         panic!("the resumed cell should finish");
     };
@@ -60,8 +60,8 @@ fn train_with_stop_at(
     at: u64,
 ) -> Outcome {
     let stop = job.stop.clone();
-    let mut progress = Progress::observed(move |iteration| {
-        if iteration >= at {
+    let mut progress = OnStep(move |step: &Step| {
+        if step.iteration >= at {
             stop.store(true, Ordering::SeqCst);
         }
     });
@@ -78,7 +78,7 @@ fn a_checkpoint_with_another_mask_is_refused() {
     train_cell(
         &job("random0/baseA", &base_dir, tiny_spec(3), solver(8), None),
         &data_a,
-        &mut Progress::hidden(),
+        &mut (),
     )
     .unwrap();
     let base = base_dir.join(CHECKPOINT_FILE);
@@ -89,7 +89,7 @@ fn a_checkpoint_with_another_mask_is_refused() {
     let outcome = train_with_stop_at(&frozen3, &data_b, 4);
     assert!(matches!(outcome, Outcome::Interrupted { iteration: 4 }));
     let frozen5 = job("random0/A5B", &dir, tiny_spec(3), solver(8), Some(&base));
-    let err = train_cell(&frozen5, &data_b, &mut Progress::hidden())
+    let err = train_cell(&frozen5, &data_b, &mut ())
         .unwrap_err()
         .to_string();
     assert!(

@@ -6,7 +6,7 @@ use candle_core::Device;
 use common::{cell_data, dataset, job, solver, tiny_spec};
 use convnet_splits::HalfId;
 use convnet_train::{
-    read_metrics, train_cell, Checkpoint, Outcome, Progress, CHECKPOINT_FILE, METRICS_FILE,
+    read_metrics, train_cell, Checkpoint, Outcome, CHECKPOINT_FILE, METRICS_FILE,
 };
 
 #[test]
@@ -21,7 +21,7 @@ fn a_small_net_learns_far_above_chance() {
         solver(300),
         None,
     );
-    let Outcome::Finished(result) = train_cell(&job, &data, &mut Progress::hidden()).unwrap()
+    let Outcome::Finished(result) = train_cell(&job, &data, &mut ()).unwrap()
     else {
         panic!("the cell should finish");
     };
@@ -40,7 +40,7 @@ fn a_small_net_learns_far_above_chance() {
         .all(|m| m.images == data.half_images(convnet_data::Subset::Val)));
     // A finished cell does nothing when run again.
     assert!(matches!(
-        train_cell(&job, &data, &mut Progress::hidden()).unwrap(),
+        train_cell(&job, &data, &mut ()).unwrap(),
         Outcome::AlreadyDone(r) if r == result
     ));
 }
@@ -53,14 +53,14 @@ fn frozen_layers_stay_bitwise_and_finetuned_layers_move() {
     let root = tempfile::tempdir().unwrap();
     let base_dir = root.path().join("baseA");
     let base_job = job("random0/baseA", &base_dir, tiny_spec(3), solver(20), None);
-    train_cell(&base_job, &source_data, &mut Progress::hidden()).unwrap();
+    train_cell(&base_job, &source_data, &mut ()).unwrap();
     let base_path = base_dir.join(CHECKPOINT_FILE);
     let base = Checkpoint::load(&base_path, &Device::Cpu).unwrap().weights;
 
     for (name, frozen) in [("random0/A3B", true), ("random0/A3B+", false)] {
         let dir = root.path().join(name.replace('/', "_"));
         let job = job(name, &dir, tiny_spec(3), solver(20), Some(&base_path));
-        train_cell(&job, &target_data, &mut Progress::hidden()).unwrap();
+        train_cell(&job, &target_data, &mut ()).unwrap();
         let trained = Checkpoint::load(&dir.join(CHECKPOINT_FILE), &Device::Cpu).unwrap();
         for layer in ["conv1", "conv2", "conv3"] {
             let key = format!("{layer}.weight");
@@ -80,7 +80,7 @@ fn frozen_layers_stay_bitwise_and_finetuned_layers_move() {
         let running_dir = root.path().join(format!("{}-running", name.replace('/', "_")));
         let running = common::job(name, &running_dir, tiny_spec(3), solver(20), Some(&base_path));
         running.stop.store(true, std::sync::atomic::Ordering::SeqCst);
-        train_cell(&running, &target_data, &mut Progress::hidden()).unwrap();
+        train_cell(&running, &target_data, &mut ()).unwrap();
         let state = Checkpoint::load(&running_dir.join(CHECKPOINT_FILE), &Device::Cpu).unwrap();
         assert_eq!(
             state.momentum.contains_key("conv1.weight"),
@@ -100,7 +100,7 @@ fn a_finished_cell_keeps_its_weights_without_momentum_or_nothing() {
         let dir = root.path().join(format!("keep-{keep_weights}"));
         let mut job = common::job("random0/baseA", &dir, tiny_spec(2), solver(8), None);
         job.keep_weights = keep_weights;
-        train_cell(&job, &data, &mut Progress::hidden()).unwrap();
+        train_cell(&job, &data, &mut ()).unwrap();
         let path = dir.join(CHECKPOINT_FILE);
         assert_eq!(path.is_file(), keep_weights);
         if keep_weights {
@@ -122,7 +122,7 @@ fn a_finished_cell_loses_its_momentum_when_run_again() {
     let root = tempfile::tempdir().unwrap();
     let dir = root.path().join("base");
     let job = job("random0/baseA", &dir, tiny_spec(2), solver(8), None);
-    train_cell(&job, &data, &mut Progress::hidden()).unwrap();
+    train_cell(&job, &data, &mut ()).unwrap();
     let path = dir.join(CHECKPOINT_FILE);
     let mut full = Checkpoint::load(&path, &Device::Cpu).unwrap();
     full.momentum = full
@@ -132,7 +132,7 @@ fn a_finished_cell_loses_its_momentum_when_run_again() {
         .collect();
     full.save(&path).unwrap();
     assert!(matches!(
-        train_cell(&job, &data, &mut Progress::hidden()).unwrap(),
+        train_cell(&job, &data, &mut ()).unwrap(),
         Outcome::AlreadyDone(_)
     ));
     assert!(Checkpoint::load(&path, &Device::Cpu).unwrap().momentum.is_empty());
@@ -147,7 +147,7 @@ fn layers_above_n_start_fresh() {
     train_cell(
         &job("random0/baseA", &base_dir, tiny_spec(3), solver(10), None),
         &data,
-        &mut Progress::hidden(),
+        &mut (),
     )
     .unwrap();
     let base = Checkpoint::load(&base_dir.join(CHECKPOINT_FILE), &Device::Cpu)
@@ -183,7 +183,7 @@ fn a_nan_loss_names_the_iteration() {
     let mut solver = solver(50);
     solver.base_lr = 1e12;
     let job = job("all/base", dir.path(), tiny_spec(4), solver, None);
-    let err = train_cell(&job, &data, &mut Progress::hidden())
+    let err = train_cell(&job, &data, &mut ())
         .unwrap_err()
         .to_string();
     assert!(
