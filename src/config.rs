@@ -17,6 +17,7 @@
 use std::path::{Path, PathBuf};
 
 use convnet_alexnet::ArchSpec;
+use convnet_splits::SplitName;
 use convnet_data::DatasetConfig;
 use convnet_train::{DeviceChoice, SolverConfig};
 use serde::{Deserialize, Serialize};
@@ -54,9 +55,10 @@ pub struct ExperimentConfig {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SplitsConfig {
-    /// One random split `random<seed>` per seed (numpy's legacy `RandomState([seed])`).
+    /// One random split `random<k>` per seed `k` (numpy's legacy `RandomState([k])`, as the
+    /// paper's splits); default: one split, seeded by the run's `seed`.
     #[serde(default)]
-    pub random_seeds: Vec<u64>,
+    pub random_seeds: Option<Vec<u64>>,
     /// The dissimilar split by coarse group, if any.
     #[serde(default)]
     pub dissimilar: Option<DissimilarConfig>,
@@ -66,9 +68,10 @@ pub struct SplitsConfig {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DissimilarConfig {
-    /// The split's name in cell names (`natman/A7B`).
+    /// The split's name in cell names (`natman/A7B`): a word that is neither `all` nor starts
+    /// with `random`.
     #[serde(default = "default_dissimilar_name")]
-    pub name: String,
+    pub name: SplitName,
     /// Groups of half A; empty with two groups in the catalog: natural is A.
     #[serde(default)]
     pub a_groups: Vec<String>,
@@ -77,8 +80,8 @@ pub struct DissimilarConfig {
     pub b_groups: Vec<String>,
 }
 
-fn default_dissimilar_name() -> String {
-    "natman".to_string()
+fn default_dissimilar_name() -> SplitName {
+    SplitName::Dissimilar("natman".to_string())
 }
 
 /// `[model]`: the architecture, from a preset or given in full.
@@ -161,9 +164,10 @@ pub struct GridConfig {
     /// Frozen transfers (`AnB`) on every random split.
     #[serde(default = "yes")]
     pub frozen_transfers: bool,
-    /// Random splits on which fine-tuned selffers and transfers (`BnB+`, `AnB+`) train.
+    /// Random splits on which fine-tuned selffers and transfers (`BnB+`, `AnB+`) train;
+    /// default: every random split.
     #[serde(default)]
-    pub finetune_splits: Vec<String>,
+    pub finetune_splits: Option<Vec<SplitName>>,
     /// Directions of the fine-tuned nets, each one of `directions`; default: all of them.
     #[serde(default)]
     pub finetune_directions: Option<Vec<Direction>>,
@@ -256,6 +260,34 @@ impl ExperimentConfig {
         toml::to_string_pretty(self).expect("a configuration serialises to TOML")
     }
 
+    /// The seeds of the random splits: `[splits] random_seeds`, or the run's `seed`.
+    pub fn random_split_seeds(&self) -> Vec<u64> {
+        self.splits
+            .random_seeds
+            .clone()
+            .unwrap_or_else(|| vec![self.seed])
+    }
+
+    /// Whether the fine-tuned nets train on the random split `split`.
+    pub fn finetunes(&self, split: &SplitName) -> bool {
+        match &self.grid.finetune_splits {
+            Some(splits) => splits.contains(split),
+            None => true,
+        }
+    }
+
+    /// The same experiment with another run seed: `seed` replaced (and with it the random
+    /// split where `[splits] random_seeds` is not given), the name suffixed `-seed<seed>` so
+    /// that its run directory is another one.
+    pub fn with_seed(&self, seed: u64) -> ExperimentConfig {
+        let mut config = self.clone();
+        if seed != self.seed {
+            config.seed = seed;
+            config.name = format!("{}-seed{seed}", self.name);
+        }
+        config
+    }
+
     /// The run directory: `[output] run_dir`, or `runs/<name>`.
     pub fn run_dir(&self) -> PathBuf {
         self.output
@@ -324,29 +356,30 @@ impl ExperimentConfig {
         if self.grid.replicates == 0 {
             return Err(invalid("grid.replicates", "must be at least 1"));
         }
-        let random_names: Vec<String> = self
-            .splits
-            .random_seeds
-            .iter()
-            .map(|s| format!("random{s}"))
+        let random_splits: Vec<SplitName> = self
+            .random_split_seeds()
+            .into_iter()
+            .map(SplitName::Random)
             .collect();
-        for split in &self.grid.finetune_splits {
-            if !random_names.contains(split) {
+        for split in self.grid.finetune_splits.iter().flatten() {
+            if !random_splits.contains(split) {
+                let names: Vec<String> = random_splits.iter().map(|s| s.to_string()).collect();
                 return Err(invalid(
                     "grid.finetune_splits",
-                    &format!("`{split}` is not one of the random splits {random_names:?}"),
+                    &format!("`{split}` is not one of the random splits {names:?}"),
                 ));
             }
         }
         if self.grid.paper_nets_only {
             let needs = [
-                (self.splits.random_seeds == [0, 1, 2, 3], "splits.random_seeds = [0, 1, 2, 3]"),
+                (
+                    self.random_split_seeds() == [0, 1, 2, 3],
+                    "splits.random_seeds = [0, 1, 2, 3]",
+                ),
                 (self.grid.directions.len() == 2, "grid.directions = [\"AB\", \"BA\"]"),
                 (self.grid.layers == default_layers(), "grid.layers = [1, 2, 3, 4, 5, 6, 7]"),
                 (
-                    ["random0", "random1"]
-                        .iter()
-                        .all(|s| self.grid.finetune_splits.iter().any(|f| f == s)),
+                    self.finetunes(&SplitName::Random(0)) && self.finetunes(&SplitName::Random(1)),
                     "grid.finetune_splits with \"random0\" and \"random1\"",
                 ),
                 (self.grid.replicates == 1, "grid.replicates = 1"),
@@ -359,10 +392,10 @@ impl ExperimentConfig {
             }
         }
         if let Some(d) = &self.splits.dissimilar {
-            if d.name == "all" || d.name.starts_with("random") || d.name.contains('/') {
+            if !matches!(d.name, SplitName::Dissimilar(_)) {
                 return Err(invalid(
                     "splits.dissimilar.name",
-                    "must not be `all`, start with `random` or contain `/`",
+                    &format!("`{}` must not be `all` or start with `random`", d.name),
                 ));
             }
         }

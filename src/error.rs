@@ -59,7 +59,7 @@ pub enum ExperimentError {
         detail: String,
     },
     /// Reading or writing a file failed.
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         /// The file.
         path: PathBuf,
@@ -75,7 +75,10 @@ pub enum ExperimentError {
     /// The architecture is invalid.
     #[error(transparent)]
     Net(#[from] convnet_alexnet::AlexNetError),
-    /// A cell name could not be parsed.
+    /// A cell name, a result or a learning curve could not be read.
+    #[error(transparent)]
+    Results(#[from] convnet_results::ResultsError),
+    /// A cell's initial weights could not be built.
     #[error(transparent)]
     Transfer(#[from] convnet_transfer::TransferError),
     /// Training failed.

@@ -2,17 +2,18 @@
 //! its plan, each trained idempotently.
 
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, OnceLock};
 
 use candle_core::Device;
-use convnet_data::{scan_images, unreadable_error, MeanImage, Preprocess, Source, Subset, Unreadable};
+use convnet_data::{
+    scan_images, unreadable_error, MeanImage, Preprocess, Source, Subset, Unreadable,
+};
+use convnet_results::{read_result, write_results, Cell, CellResult, Mode};
+use convnet_splits::{HalfId, PartitionSpec, Split, SplitName};
+use convnet_train::{train_cell, CellData, CellJob, Outcome, Progress};
 use serde::{Deserialize, Serialize};
-use convnet_splits::{HalfId, PartitionSpec, Split};
-use convnet_train::{train_cell, CellData, CellJob, Outcome, Progress, RESULT_FILE};
-use convnet_transfer::{Cell, CellResult};
 
 use crate::config::ExperimentConfig;
 use crate::error::ExperimentError;
@@ -25,7 +26,7 @@ pub struct Experiment {
     config: ExperimentConfig,
     run: RunDir,
     source: Arc<dyn Source>,
-    splits: BTreeMap<String, Split>,
+    splits: BTreeMap<SplitName, Split>,
     plan: Plan,
     device: Device,
     /// The unreadable images found by the image check, once [`Experiment::prepare`] ran.
@@ -79,8 +80,8 @@ impl Experiment {
 
     /// Writes the run's description: `config.toml`, `plan.jsonl` and the split files.
     pub fn write_manifest(&self) -> Result<(), ExperimentError> {
-        convnet_train::write_atomic(&self.run.config(), self.config.to_toml().as_bytes())?;
-        convnet_train::write_atomic(&self.run.plan(), self.plan.manifest().as_bytes())?;
+        write(&self.run.config(), self.config.to_toml().as_bytes())?;
+        write(&self.run.plan(), self.plan.manifest().as_bytes())?;
         let catalog = self.source.catalog();
         for (name, split) in &self.splits {
             let path = self.run.split(name);
@@ -98,7 +99,7 @@ impl Experiment {
     /// (`images.json`): a later call reads it instead of decoding again. Runners that start
     /// together take turns.
     pub fn prepare(&self) -> Result<ImageCheck, ExperimentError> {
-        let _lock = wait_for_lock(&self.run.prepare_lock())?;
+        let _lock = self.run.lock_preparation()?;
         let check = match self.saved_image_check()? {
             Some(check) => check,
             None => self.check_images()?,
@@ -173,7 +174,7 @@ impl Experiment {
             seconds: started.elapsed().as_secs_f64(),
         };
         let json = serde_json::to_string_pretty(&check).expect("an image check serialises");
-        convnet_train::write_atomic(&self.run.image_check(), json.as_bytes())?;
+        write(&self.run.image_check(), json.as_bytes())?;
         Ok(check)
     }
 
@@ -210,17 +211,12 @@ impl Experiment {
 
     /// Whether `cell` has finished (its `result.json` exists).
     pub fn is_finished(&self, cell: &Cell) -> bool {
-        self.run.cell(cell).join(RESULT_FILE).is_file()
+        self.run.is_finished(cell)
     }
 
     /// Whether another runner is training `cell` now (holds its lock).
     pub fn is_running_elsewhere(&self, cell: &Cell) -> Result<bool, ExperimentError> {
-        let dir = self.run.cell(cell);
-        create_dir(&dir)?;
-        Ok(matches!(
-            lock(&self.run.lock(cell), cell),
-            Err(ExperimentError::Locked { .. })
-        ))
+        self.run.is_locked(cell)
     }
 
     /// Trains `cell` to the end, resumes it, or does nothing if it has finished; prepares the
@@ -241,30 +237,23 @@ impl Experiment {
         if self.unreadable.get().is_none() {
             self.prepare()?;
         }
-        let dir = self.run.cell(cell);
-        create_dir(&dir)?;
-        let lock_path = self.run.lock(cell);
-        let _lock = lock(&lock_path, cell)?;
-        remove_leftover_temporaries(&dir, &lock_path)?;
-        if self.is_finished(cell) {
-            convnet_train::finish_checkpoint(
-                &dir.join(convnet_train::CHECKPOINT_FILE),
-                self.keeps_weights(cell),
-            )?;
-            let result = convnet_train::read_result(&dir.join(RESULT_FILE))?;
-            return Ok(Outcome::AlreadyDone(result));
+        let _lock = self.run.lock_cell(cell)?;
+        let files = self.run.cell_files(cell);
+        if files.result.is_file() {
+            convnet_train::finish_checkpoint(&files.checkpoint, self.keeps_weights(cell))?;
+            return Ok(Outcome::AlreadyDone(read_result(&files.result)?));
         }
         let base_checkpoint = match &planned.base {
             Some(base) => {
-                let result = self.run.cell(base).join(RESULT_FILE);
-                if !result.is_file() {
+                let base_files = self.run.cell_files(base);
+                if !base_files.result.is_file() {
                     return Err(ExperimentError::BaseNotFinished {
                         cell: cell.to_string(),
                         base: base.to_string(),
-                        path: result,
+                        path: base_files.result,
                     });
                 }
-                Some(self.run.cell(base).join(convnet_train::CHECKPOINT_FILE))
+                Some(base_files.checkpoint)
             }
             None => None,
         };
@@ -276,7 +265,7 @@ impl Experiment {
     /// Whether a finished `cell` keeps its weights: base nets always (other cells copy from
     /// them), other cells when `[output] keep_weights = "all"`.
     fn keeps_weights(&self, cell: &Cell) -> bool {
-        cell.mode == convnet_transfer::Mode::Base
+        cell.mode == Mode::Base
             || self.config.output.keep_weights == crate::config::KeepWeights::All
     }
 
@@ -289,7 +278,7 @@ impl Experiment {
         let classes = self.half(cell)?.len();
         Ok(CellJob {
             cell: cell.clone(),
-            dir: self.run.cell(cell),
+            files: self.run.cell_files(cell),
             spec: self.config.arch(classes)?,
             solver: self.config.solver.clone(),
             run_seed: self.config.seed,
@@ -335,10 +324,9 @@ impl Experiment {
     pub fn results(&self) -> Result<Vec<CellResult>, ExperimentError> {
         let mut rows = Vec::new();
         for planned in self.plan.cells() {
-            let path = self.run.cell(&planned.cell).join(RESULT_FILE);
+            let path = self.run.cell_files(&planned.cell).result;
             if path.is_file() {
-                let row = convnet_train::read_result(&path)?;
-                rows.push(row);
+                rows.push(read_result(&path)?);
             }
         }
         Ok(rows)
@@ -346,78 +334,21 @@ impl Experiment {
 
     /// Rebuilds `results.csv` from the cells' `result.json` files; returns the rows.
     ///
-    /// Runners finishing at the same time (Slurm array tasks) take turns: the rebuild holds
-    /// the run directory's `.results.lock`.
+    /// Runners finishing at the same time (Slurm array tasks) take turns.
     pub fn write_results(&self) -> Result<Vec<CellResult>, ExperimentError> {
-        let _lock = wait_for_lock(&self.run.results_lock())?;
+        let _lock = self.run.lock_results()?;
         let rows = self.results()?;
-        convnet_transfer::write_results(&self.run.results(), &rows)?;
+        write_results(&self.run.results(), &rows)?;
         Ok(rows)
     }
 }
 
-/// Locks the file at `path` (created if needed), waiting for any other holder; the lock is
-/// held until the returned file is dropped.
-pub(crate) fn wait_for_lock(path: &std::path::Path) -> Result<File, ExperimentError> {
-    let io = |source| ExperimentError::Io {
+/// Writes `bytes` to `path` whole or not at all.
+fn write(path: &std::path::Path, bytes: &[u8]) -> Result<(), ExperimentError> {
+    convnet_files::write_atomic(path, bytes).map_err(|source| ExperimentError::Io {
         path: path.to_path_buf(),
-        source,
-    };
-    if let Some(parent) = path.parent() {
-        create_dir(parent)?;
-    }
-    let file = File::create(path).map_err(io)?;
-    file.lock().map_err(io)?;
-    Ok(file)
-}
-
-fn create_dir(dir: &std::path::Path) -> Result<(), ExperimentError> {
-    std::fs::create_dir_all(dir).map_err(|source| ExperimentError::Io {
-        path: dir.to_path_buf(),
         source,
     })
-}
-
-/// Holds a cell's lock file locked until dropped.
-fn lock(path: &std::path::Path, cell: &Cell) -> Result<File, ExperimentError> {
-    let file = File::create(path).map_err(|source| ExperimentError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => Err(ExperimentError::Locked {
-            cell: cell.to_string(),
-            path: path.to_path_buf(),
-        }),
-        Err(std::fs::TryLockError::Error(source)) => Err(ExperimentError::Io {
-            path: path.to_path_buf(),
-            source,
-        }),
-    }
-}
-
-/// Removes the temporary files of atomic writes (dot files other than the lock) from a folder
-/// that only the holder of `lock` writes to (a cell's folder, `figures/`): any such file is
-/// what a killed runner left behind, never a write in progress.
-pub(crate) fn remove_leftover_temporaries(
-    dir: &std::path::Path,
-    lock: &std::path::Path,
-) -> Result<(), ExperimentError> {
-    let io = |path: &std::path::Path| {
-        let path = path.to_path_buf();
-        move |source| ExperimentError::Io { path, source }
-    };
-    for entry in std::fs::read_dir(dir).map_err(io(dir))? {
-        let path = entry.map_err(io(dir))?.path();
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-        let dotted = name.is_some_and(|n| n.starts_with('.'));
-        if dotted && path != lock && path.is_file() {
-            tracing::info!("removing {}, left by an interrupted write", path.display());
-            std::fs::remove_file(&path).map_err(io(&path))?;
-        }
-    }
-    Ok(())
 }
 
 /// Refuses a run directory made with a configuration that defines another experiment.
@@ -453,13 +384,12 @@ fn make_splits(
     config: &ExperimentConfig,
     source: &dyn Source,
     run: &RunDir,
-) -> Result<BTreeMap<String, Split>, ExperimentError> {
+) -> Result<BTreeMap<SplitName, Split>, ExperimentError> {
     let catalog = source.catalog();
-    let mut specs: Vec<(String, PartitionSpec)> = config
-        .splits
-        .random_seeds
+    let mut specs: Vec<(SplitName, PartitionSpec)> = config
+        .random_split_seeds()
         .iter()
-        .map(|&seed| (format!("random{seed}"), PartitionSpec::Random { seed }))
+        .map(|&seed| (SplitName::Random(seed), PartitionSpec::Random { seed }))
         .collect();
     if let Some(d) = &config.splits.dissimilar {
         specs.push((
@@ -471,7 +401,7 @@ fn make_splits(
         ));
     }
     if config.grid.random_filters {
-        specs.push(("all".to_string(), PartitionSpec::All));
+        specs.push((SplitName::All, PartitionSpec::All));
     }
     let mut splits = BTreeMap::new();
     for (name, spec) in specs {

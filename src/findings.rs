@@ -2,8 +2,8 @@
 //! nets' `metrics.jsonl` and the classes of split `all`.
 
 use convnet_figures::{check_findings, Assessment, Evidence, LearningCurve};
-use convnet_splits::HalfId;
-use convnet_transfer::{Cell, CellResult, Mode};
+use convnet_results::{read_metrics, CellResult, Mode};
+use convnet_splits::{HalfId, SplitName};
 
 use crate::error::ExperimentError;
 use crate::run_dir::RunDir;
@@ -12,8 +12,7 @@ use crate::run_dir::RunDir;
 pub fn base_curves(run: &RunDir, rows: &[CellResult]) -> Result<Vec<LearningCurve>, ExperimentError> {
     let mut curves = Vec::new();
     for row in rows.iter().filter(|r| r.mode == Mode::Base) {
-        let cell: Cell = row.cell.parse()?;
-        let metrics = convnet_train::read_metrics(&run.cell(&cell).join(convnet_train::METRICS_FILE))?;
+        let metrics = read_metrics(&run.cell_files(&row.cell).metrics)?;
         if metrics.is_empty() {
             continue;
         }
@@ -27,7 +26,7 @@ pub fn base_curves(run: &RunDir, rows: &[CellResult]) -> Result<Vec<LearningCurv
 
 /// Top-1 of guessing among the classes of split `all` (from `splits/all.tsv`), if the run has it.
 pub fn chance(run: &RunDir) -> Result<Option<f64>, ExperimentError> {
-    let path = run.split("all");
+    let path = run.split(&SplitName::All);
     if !path.is_file() {
         return Ok(None);
     }

@@ -2,8 +2,8 @@
 
 use std::collections::BTreeSet;
 
-use convnet_splits::HalfId;
-use convnet_transfer::{Cell, Mode};
+use convnet_results::{Cell, Mode};
+use convnet_splits::{HalfId, SplitName};
 use serde::Serialize;
 
 use crate::config::{Direction, ExperimentConfig};
@@ -39,11 +39,11 @@ impl Plan {
         let grid = &config.grid;
         let mut cells: Vec<Cell> = Vec::new();
         for replicate in 0..grid.replicates {
-            for seed in &config.splits.random_seeds {
-                let split = format!("random{seed}");
+            for seed in config.random_split_seeds() {
+                let split = SplitName::Random(seed);
                 cells.push(Cell::base(&split, HalfId::A, replicate));
                 cells.push(Cell::base(&split, HalfId::B, replicate));
-                let finetune = grid.finetune_splits.contains(&split);
+                let finetune = config.finetunes(&split);
                 for &direction in &grid.directions {
                     let (source, target) = match direction {
                         Direction::AToB => (HalfId::A, HalfId::B),
@@ -71,7 +71,7 @@ impl Plan {
                 }
             }
             if let Some(dissimilar) = &config.splits.dissimilar {
-                let split = dissimilar.name.as_str();
+                let split = &dissimilar.name;
                 cells.push(Cell::base(split, HalfId::A, replicate));
                 cells.push(Cell::base(split, HalfId::B, replicate));
                 if grid.dissimilar_transfers {
@@ -90,7 +90,7 @@ impl Plan {
                 }
             }
             if grid.random_filters {
-                cells.push(Cell::base("all", HalfId::All, replicate));
+                cells.push(Cell::base(&SplitName::All, HalfId::All, replicate));
                 for &n in &grid.layers {
                     cells.push(Cell::random_filters(n, replicate));
                 }
@@ -168,23 +168,22 @@ impl Plan {
 
 /// The fine-tuned nets of the authors' logs (`PROTOCOL.md`): split, copied half, trained half
 /// and the values of n. Split 0 has every n; split 1 the rest of the 10 + 10.
-const PAPER_FINETUNED: [(&str, HalfId, HalfId, &[usize]); 4] = [
-    ("random0", HalfId::A, HalfId::B, &[1, 2, 3, 4, 5, 6, 7]),
-    ("random0", HalfId::A, HalfId::A, &[1, 2, 3, 4, 5, 6, 7]),
-    ("random1", HalfId::A, HalfId::B, &[2, 3, 4]),
-    ("random1", HalfId::A, HalfId::A, &[3, 5, 6]),
+const PAPER_FINETUNED: [(u64, HalfId, HalfId, &[usize]); 4] = [
+    (0, HalfId::A, HalfId::B, &[1, 2, 3, 4, 5, 6, 7]),
+    (0, HalfId::A, HalfId::A, &[1, 2, 3, 4, 5, 6, 7]),
+    (1, HalfId::A, HalfId::B, &[2, 3, 4]),
+    (1, HalfId::A, HalfId::A, &[3, 5, 6]),
 ];
 
 /// Whether the paper trained a net like `cell`: every base, frozen transfer, dissimilar and
 /// random-filter net; frozen selffers only as `AnA`; the fine-tuned nets of its logs.
 fn trained_by_the_paper(cell: &Cell) -> bool {
-    let random_split = cell.split.starts_with("random");
     match cell.mode {
-        Mode::Frozen if random_split && cell.source == Some(cell.target) => {
+        Mode::Frozen if cell.split.is_random() && cell.source == Some(cell.target) => {
             cell.target == HalfId::A
         }
-        Mode::Finetune => PAPER_FINETUNED.iter().any(|(split, source, target, ns)| {
-            cell.split == *split
+        Mode::Finetune => PAPER_FINETUNED.iter().any(|(seed, source, target, ns)| {
+            cell.split == SplitName::Random(*seed)
                 && cell.source == Some(*source)
                 && cell.target == *target
                 && ns.contains(&cell.n)

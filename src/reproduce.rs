@@ -11,10 +11,10 @@ use convnet_train::{Outcome, Progress};
 
 use crate::config::ExperimentConfig;
 use crate::error::ExperimentError;
-use crate::experiment::{remove_leftover_temporaries, wait_for_lock, Experiment};
+use crate::experiment::Experiment;
 use crate::plan::PlannedCell;
 use crate::run_dir::RunDir;
-use convnet_transfer::CellResult;
+use convnet_results::CellResult;
 
 /// What happened to the cells of one `reproduce` call.
 #[derive(Debug, Default)]
@@ -286,15 +286,8 @@ pub fn draw(
         title: title.clone(),
         paper_overlay,
     };
-    // One drawer at a time; what a killed drawer left in `figures/` goes first.
     let figures = run.figures();
-    std::fs::create_dir_all(&figures).map_err(|source| ExperimentError::Io {
-        path: figures.clone(),
-        source,
-    })?;
-    let lock = figures.join(".lock");
-    let _lock = wait_for_lock(&lock)?;
-    remove_leftover_temporaries(&figures, &lock)?;
+    let _lock = run.lock_figures()?;
     let mut written = convnet_figures::draw_all(rows, assessment, &figures, &options)?;
     convnet_figures::write_report(
         rows,

@@ -43,7 +43,7 @@ fn folder_experiment(root: &Path, skip_bad_images: bool) -> ExperimentConfig {
     config.dataset = dataset;
     config.splits.dissimilar = None;
     config.grid.random_filters = false;
-    config.grid.finetune_splits.clear();
+    config.grid.finetune_splits = Some(Vec::new());
     // Noise pictures: a gentler step than the glyphs take.
     config.solver.base_lr = 0.001;
     config

@@ -4,7 +4,7 @@
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use transferability::transfer::{read_results, Mode};
+use transferability::results::{read_results, Mode};
 use transferability::{draw, run_cells, Experiment, ExperimentConfig};
 
 fn smoke() -> ExperimentConfig {
@@ -63,12 +63,12 @@ fn the_smoke_grid_runs_end_to_end() {
         );
     }
     let report = std::fs::read_to_string(run_dir.join("report.html")).unwrap();
-    assert!(rows.iter().all(|r| report.contains(&r.cell)));
+    assert!(rows.iter().all(|r| report.contains(&r.cell.to_string())));
 
     // A finished base net keeps its weights, without momentum; no other finished net keeps
     // a checkpoint.
     for row in &rows {
-        let checkpoint = run_dir.join("cells").join(&row.cell).join("checkpoint.safetensors");
+        let checkpoint = experiment.run_dir().cell_files(&row.cell).checkpoint;
         assert_eq!(checkpoint.is_file(), row.mode == Mode::Base, "{}", row.cell);
         if row.mode == Mode::Base {
             let bytes = std::fs::read(&checkpoint).unwrap();

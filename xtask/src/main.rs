@@ -45,6 +45,11 @@ struct ExperimentArgs {
     /// Device: auto, cpu, cuda or cuda:<i> (overrides `device`).
     #[arg(long)]
     device: Option<DeviceChoice>,
+    /// Run seed (overrides `seed`: every net's initialisation and data order, and the random
+    /// split where `[splits] random_seeds` is not given); another seed goes to its own run
+    /// directory, `runs/<name>-seed<seed>`.
+    #[arg(long)]
+    seed: Option<u64>,
 }
 
 #[derive(Subcommand)]
@@ -235,7 +240,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             println!(
                 "submit with: bash {}",
-                exp.run_dir().root().join("submit.sh").display()
+                exp.run_dir().slurm_script("submit.sh").display()
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -268,6 +273,9 @@ fn open(args: &ExperimentArgs) -> Result<Experiment> {
         (None, _) => default_config(),
     };
     let mut config = ExperimentConfig::load(&path)?;
+    if let Some(seed) = args.seed {
+        config = config.with_seed(seed);
+    }
     if let Some(data) = &args.data {
         config.dataset.path = Some(data.clone());
     }
@@ -431,8 +439,8 @@ fn run_cell(args: &ExperimentArgs, index: Option<usize>, name: Option<&str>) -> 
 }
 
 /// The rows of a run's results.csv; an error when it holds none.
-fn finished_rows(run: &RunDir) -> Result<Vec<transferability::transfer::CellResult>> {
-    let rows = transferability::transfer::read_results(&run.results())?;
+fn finished_rows(run: &RunDir) -> Result<Vec<transferability::results::CellResult>> {
+    let rows = transferability::results::read_results(&run.results())?;
     if rows.is_empty() {
         bail!("{} holds no finished cell yet", run.results().display());
     }

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use transferability::Experiment;
+use transferability::{Experiment, RunDir};
 
 use crate::signals::INTERRUPTED_EXIT;
 
@@ -31,7 +31,7 @@ pub struct SlurmOptions {
 /// Writes `stage1.sbatch`, `stage2.sbatch` (when the plan has stage-2 cells) and `submit.sh`
 /// into the run directory; returns their paths.
 pub fn write_scripts(experiment: &Experiment, options: &SlurmOptions) -> Result<Vec<PathBuf>> {
-    let run = std::path::absolute(experiment.run_dir().root())?;
+    let run = RunDir::new(std::path::absolute(experiment.run_dir().root())?);
     let exe = std::env::current_exe().context("locating this program for the job scripts")?;
     // The tasks run in the folder `submit.sh` is in: every path they get is absolute.
     let config = std::path::absolute(&options.config)?;
@@ -39,7 +39,7 @@ pub fn write_scripts(experiment: &Experiment, options: &SlurmOptions) -> Result<
     let stage1 = plan.stage(1).count();
     let total = plan.cells().len();
     let name = &experiment.config().name;
-    std::fs::create_dir_all(run.join("slurm"))?;
+    std::fs::create_dir_all(run.slurm_logs())?;
     let mut written = Vec::new();
     let mut stages = vec![("stage1", 0, stage1)];
     if total > stage1 {
@@ -55,11 +55,11 @@ pub fn write_scripts(experiment: &Experiment, options: &SlurmOptions) -> Result<
             *first,
             *end,
         );
-        let path = run.join(format!("{stage}.sbatch"));
+        let path = run.slurm_script(&format!("{stage}.sbatch"));
         write_executable(&path, &script)?;
         written.push(path);
     }
-    let path = run.join("submit.sh");
+    let path = run.slurm_script("submit.sh");
     write_executable(&path, &submit_script(stages.len() == 2))?;
     written.push(path);
     Ok(written)
@@ -67,7 +67,7 @@ pub fn write_scripts(experiment: &Experiment, options: &SlurmOptions) -> Result<
 
 fn array_script(
     exe: &Path,
-    run: &Path,
+    run: &RunDir,
     config: &Path,
     options: &SlurmOptions,
     job_name: &str,
@@ -93,7 +93,10 @@ fn array_script(
     directive("--signal=B:USR1@90".to_string());
     directive("--requeue".to_string());
     directive("--open-mode=append".to_string());
-    directive(format!("--output={}/slurm/%x-%A_%a.out", run.display()));
+    directive(format!(
+        "--output={}/%x-%A_%a.out",
+        run.slurm_logs().display()
+    ));
     let device = if options.gpus_per_task > 0 {
         "cuda"
     } else {
@@ -120,7 +123,7 @@ fi
 exit "$status"
 "#,
         exe = exe.display(),
-        run = run.display(),
+        run = run.root().display(),
         config = config.display(),
         code = INTERRUPTED_EXIT,
     )
@@ -140,7 +143,8 @@ fn submit_script(two_stages: bool) -> String {
 
 fn write_executable(path: &Path, text: &str) -> Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    transferability::train::write_atomic(path, text.as_bytes())?;
+    transferability::files::write_atomic(path, text.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))?;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))?;
     Ok(())
 }

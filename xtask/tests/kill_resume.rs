@@ -95,7 +95,7 @@ fn sigkill_at_random_moments_then_rerun_finishes_every_cell_once() {
         );
         check_finished_cell(&run, &line.cell, max_iter, test_interval);
     }
-    let rows = transferability::transfer::read_results(&run.join("results.csv")).unwrap();
+    let rows = transferability::results::read_results(&run.join("results.csv")).unwrap();
     assert_eq!(rows.len(), plan.len(), "results.csv rows");
     assert!(run.join("report.html").is_file(), "no report.html");
     eprintln!(

@@ -53,6 +53,6 @@ fn two_runners_share_the_grid_and_both_succeed() {
         assert!(summary.contains("0 skipped, 0 failed"), "{summary}");
         assert!(!text.contains("FAILED"), "{text}");
     }
-    let rows = transferability::transfer::read_results(&run.join("results.csv")).unwrap();
+    let rows = transferability::results::read_results(&run.join("results.csv")).unwrap();
     assert_eq!(rows.len(), cells.len());
 }

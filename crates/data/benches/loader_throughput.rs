@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use candle_core::Device;
 use convnet_data::{DatasetConfig, DatasetKind, Loader, MeanImage, Preprocess, Source};
-use convnet_splits::{HalfId, PartitionSpec, Split};
+use convnet_splits::{HalfId, Split};
 use image::{Rgb, RgbImage};
 
 struct Args {
@@ -83,7 +83,7 @@ fn photo_tree(work: &Path, copies: usize) -> PathBuf {
 
 /// Images per second of training batches of 64 with `threads` decoding threads.
 fn measure(source: Arc<dyn Source>, config: &DatasetConfig, threads: usize, images: usize) -> f64 {
-    let split = Split::new(source.catalog(), "all", &PartitionSpec::All).unwrap();
+    let split = Split::all(source.catalog()).unwrap();
     let half = split.half(HalfId::All).unwrap();
     // A non-zero mean so that the subtraction is real work.
     let stored = config.stored_size;

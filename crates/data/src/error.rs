@@ -14,7 +14,7 @@ pub enum DataError {
         reason: String,
     },
     /// A file or folder could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Io {
         /// The file or folder.
         path: PathBuf,
@@ -23,7 +23,7 @@ pub enum DataError {
         source: std::io::Error,
     },
     /// A file or folder could not be written.
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}")]
     Write {
         /// The file or folder.
         path: PathBuf,
@@ -110,7 +110,7 @@ pub enum DataError {
         classes: usize,
     },
     /// The class catalog could not be built.
-    #[error("class catalog of {dataset}: {source}")]
+    #[error("class catalog of {dataset}")]
     Catalog {
         /// The dataset the catalog describes.
         dataset: String,
@@ -146,7 +146,7 @@ pub enum DataError {
         reason: String,
     },
     /// Candle failed (tensor creation or the CIFAR-10 reader).
-    #[error("{context}: {source}")]
+    #[error("{context}")]
     Candle {
         /// What was being done, with the file where one is involved.
         context: String,

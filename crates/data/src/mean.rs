@@ -181,7 +181,7 @@ impl MeanImage {
                     reason: e.to_string(),
                 }
             })?;
-        convnet_splits::write_atomic(path, &encoded).map_err(write_error)
+        convnet_files::write_atomic(path, &encoded).map_err(write_error)
     }
 
     /// Reads a mean written by [`MeanImage::save`], with its metadata.

@@ -5,7 +5,7 @@
 //! `report.html` into `out_dir` (default `target/demo-figures`).
 
 use convnet_figures::{check_findings, draw_all, paper, write_report, Evidence, FigureOptions};
-use convnet_transfer::write_results;
+use convnet_results::write_results;
 use std::path::PathBuf;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

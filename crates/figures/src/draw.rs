@@ -1,13 +1,12 @@
 //! Rendering the figures the rows allow, as SVG and PNG.
 
-use crate::atomic::{write_atomic, write_through_temporary};
 use crate::figure2::figure2_panels;
 use crate::figure3::figure3_panels;
 use crate::findings::Assessment;
 use crate::font::ensure_registered;
 use crate::plot::{draw_figure, Panel, FIGURE_WIDTH, PANEL_HEIGHT, TITLE_BAND};
 use crate::{paper, FigureError};
-use convnet_transfer::CellResult;
+use convnet_results::CellResult;
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -37,13 +36,15 @@ fn render(
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
         draw_figure(&root, title, panels, &format!("{stem}.svg"))?;
     }
-    write_atomic(&svg_path, svg.as_bytes())?;
+    convnet_files::write_atomic(&svg_path, svg.as_bytes())
+        .map_err(|e| FigureError::io(&svg_path, e))?;
 
     let png_path = out_dir.join(format!("{stem}.png"));
-    write_through_temporary(&png_path, |temporary| {
+    convnet_files::write_through_temporary(&png_path, |temporary| {
         let root = BitMapBackend::new(temporary, size).into_drawing_area();
         draw_figure(&root, title, panels, &format!("{stem}.png"))
-    })?;
+    })
+    .map_err(|e| FigureError::io(&png_path, e))??;
     Ok(vec![svg_path, png_path])
 }
 

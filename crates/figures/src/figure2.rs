@@ -6,7 +6,7 @@ use crate::paper::Aggregates;
 use crate::plot::{Annotation, Overlay, Panel, Reference, Series};
 use crate::stats::{summarise, Summary};
 use crate::style::{CurveStyle, ANB, ANB_PLUS, BASE_B, BNB, BNB_PLUS};
-use convnet_transfer::CellResult;
+use convnet_results::CellResult;
 use std::collections::BTreeMap;
 
 /// The x-axis description of every figure.

@@ -13,7 +13,8 @@ use crate::style::{
     CurveStyle, DISSIMILAR_1, DISSIMILAR_2, DISSIMILAR_RELATIVE, RANDOM_FILTERS,
     RANDOM_SPLIT_RELATIVE,
 };
-use convnet_transfer::CellResult;
+use convnet_results::CellResult;
+use convnet_splits::HalfId;
 
 /// The mean line of a curve, as plot coordinates.
 fn line_of(curve: &Curve) -> Vec<(f64, Summary)> {
@@ -41,10 +42,9 @@ fn top_panel(rows: &[CellResult], paper: Option<&Aggregates>) -> Panel {
     let styles = [DISSIMILAR_1, DISSIMILAR_2];
     for (i, d) in dissimilar_curves(rows).iter().enumerate() {
         let style: CurveStyle = styles[i % 2];
-        let label = if d.source.is_empty() {
-            format!("{} base{}", d.split, d.target)
-        } else {
-            format!("{} {}n{}", d.split, d.source, d.target)
+        let label = match d.source {
+            None => format!("{} base{}", d.split, d.target),
+            Some(source) => format!("{} {source}n{}", d.split, d.target),
         };
         panel.series.push(Series {
             label,
@@ -54,7 +54,7 @@ fn top_panel(rows: &[CellResult], paper: Option<&Aggregates>) -> Panel {
         });
         if let Some(p) = paper {
             // The paper's natural half is A: target B is the man-made half.
-            let points = if d.target == "B" {
+            let points = if d.target == HalfId::B {
                 from_base(p.natman_base_man_made, &p.natman_to_man_made)
             } else {
                 from_base(p.natman_base_natural, &p.natman_to_natural)

@@ -1,30 +1,9 @@
 //! Which networks belong to which curve of the paper's figures.
 
 use crate::stats::{mean, summarise, Summary};
-use convnet_transfer::{CellResult, Mode};
+use convnet_results::{CellResult, Mode};
+use convnet_splits::{HalfId, SplitName};
 use std::collections::{BTreeMap, BTreeSet};
-
-/// The kind of a split, from its name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum SplitKind {
-    /// `random<k>`: a random half/half split.
-    Random,
-    /// `all`: every class in one net.
-    All,
-    /// Any other name, e.g. `natman`: a dissimilar split.
-    Dissimilar,
-}
-
-/// The kind of split a name denotes.
-pub(crate) fn split_kind(split: &str) -> SplitKind {
-    if split.starts_with("random") {
-        SplitKind::Random
-    } else if split == "all" {
-        SplitKind::All
-    } else {
-        SplitKind::Dissimilar
-    }
-}
 
 /// The curves of Figure 2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -63,12 +42,17 @@ impl Figure2Group {
     }
 }
 
+/// Whether a row is a base net (`n = 0`).
+pub(crate) fn is_base(row: &CellResult) -> bool {
+    row.mode == Mode::Base && row.n == 0
+}
+
 /// The Figure 2 group of a row, if it has one (random splits only).
 pub(crate) fn figure2_group(row: &CellResult) -> Option<Figure2Group> {
-    if split_kind(&row.split) != SplitKind::Random {
+    if !row.split.is_random() {
         return None;
     }
-    let selffer = row.source == row.target;
+    let selffer = row.source == Some(row.target);
     match row.mode {
         Mode::Base if row.n == 0 => Some(Figure2Group::BaseB),
         Mode::Frozen if selffer => Some(Figure2Group::BnB),
@@ -79,11 +63,22 @@ pub(crate) fn figure2_group(row: &CellResult) -> Option<Figure2Group> {
     }
 }
 
-/// One value of one network: its replicate seed and its (possibly relative) top-1.
+/// A net of a dissimilar split that Figure 3 shows: a base, or a frozen transfer.
+pub(crate) fn dissimilar_net(row: &CellResult) -> bool {
+    matches!(row.split, SplitName::Dissimilar(_))
+        && (is_base(row) || (row.mode == Mode::Frozen && row.source != Some(row.target)))
+}
+
+/// A net of split `all` that Figure 3 shows: the base, or a random-filter net.
+pub(crate) fn random_filter_net(row: &CellResult) -> bool {
+    row.split == SplitName::All && (is_base(row) || row.mode == Mode::Random)
+}
+
+/// One value of one network: its replicate and its (possibly relative) top-1.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Observation {
-    /// Replicate seed.
-    pub seed: u64,
+    /// Replicate.
+    pub replicate: u32,
     /// The value drawn.
     pub value: f64,
 }
@@ -92,22 +87,22 @@ pub(crate) struct Observation {
 pub(crate) type Curve = BTreeMap<u32, Vec<Observation>>;
 
 /// Adds one observation to a curve.
-pub(crate) fn push(curve: &mut Curve, n: u32, seed: u64, value: f64) {
+pub(crate) fn push(curve: &mut Curve, n: u32, replicate: u32, value: f64) {
     curve
         .entry(n)
         .or_default()
-        .push(Observation { seed, value });
+        .push(Observation { replicate, value });
 }
 
-/// The mean line of a curve; a band where an `n` has values from two or more seeds.
+/// The mean line of a curve; a band where an `n` has values from two or more replicates.
 pub(crate) fn mean_line(curve: &Curve) -> Vec<(u32, Summary)> {
     curve
         .iter()
         .filter(|(_, obs)| !obs.is_empty())
         .map(|(&n, obs)| {
-            let seeds: BTreeSet<u64> = obs.iter().map(|o| o.seed).collect();
+            let replicates: BTreeSet<u32> = obs.iter().map(|o| o.replicate).collect();
             let values: Vec<f64> = obs.iter().map(|o| o.value).collect();
-            (n, summarise(&values, seeds.len() >= 2))
+            (n, summarise(&values, replicates.len() >= 2))
         })
         .collect()
 }
@@ -117,7 +112,12 @@ pub(crate) fn figure2_curves(rows: &[CellResult]) -> BTreeMap<Figure2Group, Curv
     let mut curves: BTreeMap<Figure2Group, Curve> = BTreeMap::new();
     for row in rows {
         if let Some(group) = figure2_group(row) {
-            push(curves.entry(group).or_default(), row.n, row.seed, row.top1);
+            push(
+                curves.entry(group).or_default(),
+                row.n,
+                row.replicate,
+                row.top1,
+            );
         }
     }
     curves
@@ -138,62 +138,64 @@ pub(crate) fn mean_at(
     curve_mean(curves.get(&group)?, n)
 }
 
-/// Mean top-1 of the base nets of (`split`, `target`) with `seed`, or over every seed if that
-/// seed has none.
-pub(crate) fn base_of(rows: &[CellResult], split: &str, target: &str, seed: u64) -> Option<f64> {
+/// Mean top-1 of the base nets of (`split`, `target`) with `replicate`, or over every replicate
+/// if that one has none.
+pub(crate) fn base_of(
+    rows: &[CellResult],
+    split: &SplitName,
+    target: HalfId,
+    replicate: u32,
+) -> Option<f64> {
     let bases: Vec<&CellResult> = rows
         .iter()
-        .filter(|r| r.mode == Mode::Base && r.n == 0 && r.split == split && r.target == target)
+        .filter(|r| is_base(r) && r.split == *split && r.target == target)
         .collect();
-    let same_seed: Vec<f64> = bases
+    let same: Vec<f64> = bases
         .iter()
-        .filter(|r| r.seed == seed)
+        .filter(|r| r.replicate == replicate)
         .map(|r| r.top1)
         .collect();
-    if !same_seed.is_empty() {
-        return Some(mean(&same_seed));
+    if !same.is_empty() {
+        return Some(mean(&same));
     }
     let any: Vec<f64> = bases.iter().map(|r| r.top1).collect();
     (!any.is_empty()).then(|| mean(&any))
+}
+
+/// A row's top-1 minus its own base's (same split, same target, same replicate), in points.
+pub(crate) fn relative_to_own_base(rows: &[CellResult], row: &CellResult) -> Option<f64> {
+    base_of(rows, &row.split, row.target, row.replicate).map(|base| 100.0 * (row.top1 - base))
 }
 
 /// One transfer direction of a dissimilar split: its target's base at `n = 0`, then `source n target`.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct DissimilarCurve {
     /// Split name.
-    pub split: String,
-    /// Half the layers come from (empty when only the base exists).
-    pub source: String,
+    pub split: SplitName,
+    /// Half the layers come from (`None` when only the base exists).
+    pub source: Option<HalfId>,
     /// Half trained on.
-    pub target: String,
+    pub target: HalfId,
     /// Values per n.
     pub curve: Curve,
 }
 
 /// The dissimilar-split curves of Figure 3 top: one per (split, target), frozen transfers only.
 pub(crate) fn dissimilar_curves(rows: &[CellResult]) -> Vec<DissimilarCurve> {
-    let mut curves: BTreeMap<(String, String), DissimilarCurve> = BTreeMap::new();
-    for row in rows
-        .iter()
-        .filter(|r| split_kind(&r.split) == SplitKind::Dissimilar)
-    {
-        let transfer = row.mode == Mode::Frozen && row.source != row.target;
-        let base = row.mode == Mode::Base && row.n == 0;
-        if !transfer && !base {
-            continue;
-        }
+    let mut curves: BTreeMap<(SplitName, HalfId), DissimilarCurve> = BTreeMap::new();
+    for row in rows.iter().filter(|r| dissimilar_net(r)) {
         let entry = curves
-            .entry((row.split.clone(), row.target.clone()))
+            .entry((row.split.clone(), row.target))
             .or_insert_with(|| DissimilarCurve {
                 split: row.split.clone(),
-                source: String::new(),
-                target: row.target.clone(),
+                source: None,
+                target: row.target,
                 curve: Curve::new(),
             });
-        if transfer {
-            entry.source = row.source.clone();
+        if !is_base(row) {
+            entry.source = row.source;
         }
-        push(&mut entry.curve, row.n, row.seed, row.top1);
+        push(&mut entry.curve, row.n, row.replicate, row.top1);
     }
     curves.into_values().collect()
 }
@@ -201,14 +203,8 @@ pub(crate) fn dissimilar_curves(rows: &[CellResult]) -> Vec<DissimilarCurve> {
 /// The random-filter nets with `all/base` at `n = 0`.
 pub(crate) fn random_filter_curve(rows: &[CellResult]) -> Curve {
     let mut curve = Curve::new();
-    for row in rows
-        .iter()
-        .filter(|r| split_kind(&r.split) == SplitKind::All)
-    {
-        let base = row.mode == Mode::Base && row.n == 0;
-        if base || row.mode == Mode::Random {
-            push(&mut curve, row.n, row.seed, row.top1);
-        }
+    for row in rows.iter().filter(|r| random_filter_net(r)) {
+        push(&mut curve, row.n, row.replicate, row.top1);
     }
     curve
 }
@@ -235,50 +231,24 @@ pub(crate) fn relative_curves(rows: &[CellResult]) -> RelativeCurves {
     if !bases.is_empty() {
         let base_b = mean(&bases);
         for row in rows {
-            match figure2_group(row) {
-                Some(Figure2Group::AnB) | Some(Figure2Group::BaseB) => push(
-                    &mut relative.random_split,
-                    row.n,
-                    row.seed,
-                    100.0 * (row.top1 - base_b),
-                ),
-                _ => {}
+            if matches!(
+                figure2_group(row),
+                Some(Figure2Group::AnB | Figure2Group::BaseB)
+            ) {
+                let value = 100.0 * (row.top1 - base_b);
+                push(&mut relative.random_split, row.n, row.replicate, value);
             }
         }
     }
-    for row in rows
-        .iter()
-        .filter(|r| split_kind(&r.split) == SplitKind::Dissimilar)
-    {
-        let transfer = row.mode == Mode::Frozen && row.source != row.target;
-        let base = row.mode == Mode::Base && row.n == 0;
-        if !transfer && !base {
-            continue;
-        }
-        if let Some(reference) = base_of(rows, &row.split, &row.target, row.seed) {
-            push(
-                &mut relative.dissimilar,
-                row.n,
-                row.seed,
-                100.0 * (row.top1 - reference),
-            );
-        }
-    }
-    for row in rows
-        .iter()
-        .filter(|r| split_kind(&r.split) == SplitKind::All)
-    {
-        let base = row.mode == Mode::Base && row.n == 0;
-        if !base && row.mode != Mode::Random {
-            continue;
-        }
-        if let Some(reference) = base_of(rows, "all", &row.target, row.seed) {
-            push(
-                &mut relative.random_filters,
-                row.n,
-                row.seed,
-                100.0 * (row.top1 - reference),
-            );
+    let own_base = [
+        (dissimilar_net as fn(&CellResult) -> bool, &mut relative.dissimilar),
+        (random_filter_net, &mut relative.random_filters),
+    ];
+    for (belongs, curve) in own_base {
+        for row in rows.iter().filter(|r| belongs(r)) {
+            if let Some(value) = relative_to_own_base(rows, row) {
+                push(curve, row.n, row.replicate, value);
+            }
         }
     }
     relative

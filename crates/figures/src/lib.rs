@@ -15,8 +15,6 @@
 //! machine without any system font.
 #![warn(missing_docs)]
 
-mod atomic;
-mod base64;
 mod draw;
 mod error;
 mod figure2;

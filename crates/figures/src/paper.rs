@@ -5,7 +5,8 @@
 //! All values are top-1 accuracies (mean of the 10 best validation evaluations of a net).
 
 use crate::FigureError;
-use convnet_transfer::{CellResult, Mode};
+use convnet_results::{Cell, CellResult};
+use convnet_splits::{HalfId, SplitName};
 
 /// The embedded `figure2_aggregates.tsv`.
 pub const AGGREGATES_TSV: &str = include_str!("../data/figure2_aggregates.tsv");
@@ -134,43 +135,37 @@ pub fn aggregates() -> Result<Aggregates, FigureError> {
 
 /// Classes of each half the paper trained on: random halves 500, the natural half (`A`) 449,
 /// the man-made half (`B`) 551, all 1000.
-fn classes_of(split: &str, target: &str) -> u64 {
-    match (split, target) {
-        ("natman", "A") => 449,
-        ("natman", _) => 551,
-        ("all", _) => 1000,
+fn classes_of(cell: &Cell) -> u64 {
+    match (&cell.split, cell.target) {
+        (SplitName::Dissimilar(_), HalfId::A) => 449,
+        (SplitName::Dissimilar(_), _) => 551,
+        (SplitName::All, _) => 1000,
         _ => 500,
     }
 }
 
-/// A result row for one of the paper's networks; fields the tables do not hold are NaN or 0.
-fn paper_row(
-    split: &str,
-    cell: String,
-    source: &str,
-    target: &str,
-    n: u32,
-    mode: Mode,
-    top1: f64,
-) -> CellResult {
+/// A result row for one of the paper's networks, named as this project names it; fields the
+/// tables do not hold are NaN or 0.
+fn paper_row(cell: &str, top1: f64) -> CellResult {
+    let cell: Cell = cell.parse().expect("the paper's nets have valid names");
     CellResult {
-        split: split.to_string(),
-        cell,
-        source: source.to_string(),
-        target: target.to_string(),
-        n,
-        mode,
-        seed: 0,
+        split: cell.split.clone(),
+        source: cell.source,
+        target: cell.target,
+        n: cell.n as u32,
+        mode: cell.mode,
+        replicate: cell.replicate,
         top1,
         top1_final: f64::NAN,
         top5: f64::NAN,
         iterations: 450_000,
         epochs: f64::NAN,
         train_images: 0,
-        val_images: VAL_PER_CLASS * classes_of(split, target),
+        val_images: VAL_PER_CLASS * classes_of(&cell),
         wall_s: f64::NAN,
         images_per_s: f64::NAN,
         device: "paper".to_string(),
+        cell,
     }
 }
 
@@ -194,21 +189,19 @@ fn point_row(fields: &[&str], line: usize) -> Result<CellResult, FigureError> {
     let top1: f64 = value
         .parse()
         .map_err(|_| bad(format!("`{value}` is not a number")))?;
-    let (mode, plus) = match *group {
-        "baseB" => {
-            let cell = format!("{split}/base{target}");
-            return Ok(paper_row(&split, cell, "", target, 0, Mode::Base, top1));
-        }
-        "BnB" | "AnB" => (Mode::Frozen, ""),
-        "BnB+" | "AnB+" => (Mode::Finetune, "+"),
+    let cell = match *group {
+        "baseB" => format!("{split}/base{target}"),
+        "BnB" | "AnB" => format!("{split}/{source}{n}{target}"),
+        "BnB+" | "AnB+" => format!("{split}/{source}{n}{target}+"),
         other => return Err(bad(format!("unknown group `{other}`"))),
     };
-    let cell = format!("{split}/{source}{n}{target}{plus}");
-    Ok(paper_row(&split, cell, source, target, n, mode, top1))
+    cell.parse::<Cell>()
+        .map_err(|e| bad(e.to_string()))?;
+    Ok(paper_row(&cell, top1))
 }
 
-/// The paper's networks as result rows: every network of Figure 2 (random splits 0..3, seed 0),
-/// the natural/man-made split (`natman`, natural half = `A`) and the random-filter nets (`all`).
+/// The paper's networks as result rows: every network of Figure 2 (random splits 0..3), the
+/// natural/man-made split (`natman`, natural half = `A`) and the random-filter nets (`all`).
 pub fn networks() -> Result<Vec<CellResult>, FigureError> {
     let mut rows = Vec::new();
     for (index, text) in POINTS_TSV.lines().enumerate().skip(1) {
@@ -219,63 +212,14 @@ pub fn networks() -> Result<Vec<CellResult>, FigureError> {
         rows.push(point_row(&fields, index + 1)?);
     }
     let paper = aggregates()?;
-    let natman = "natman";
-    rows.push(paper_row(
-        natman,
-        "natman/baseA".into(),
-        "",
-        "A",
-        0,
-        Mode::Base,
-        paper.natman_base_natural,
-    ));
-    rows.push(paper_row(
-        natman,
-        "natman/baseB".into(),
-        "",
-        "B",
-        0,
-        Mode::Base,
-        paper.natman_base_man_made,
-    ));
-    rows.push(paper_row(
-        "all",
-        "all/base".into(),
-        "",
-        "all",
-        0,
-        Mode::Base,
-        paper.all_base,
-    ));
-    for n in 1..=7u32 {
-        let i = n as usize - 1;
-        rows.push(paper_row(
-            natman,
-            format!("natman/A{n}B"),
-            "A",
-            "B",
-            n,
-            Mode::Frozen,
-            paper.natman_to_man_made[i],
-        ));
-        rows.push(paper_row(
-            natman,
-            format!("natman/B{n}A"),
-            "B",
-            "A",
-            n,
-            Mode::Frozen,
-            paper.natman_to_natural[i],
-        ));
-        rows.push(paper_row(
-            "all",
-            format!("all/random{n}"),
-            "",
-            "all",
-            n,
-            Mode::Random,
-            paper.random_filters[i],
-        ));
+    rows.push(paper_row("natman/baseA", paper.natman_base_natural));
+    rows.push(paper_row("natman/baseB", paper.natman_base_man_made));
+    rows.push(paper_row("all/base", paper.all_base));
+    for n in 1..=7usize {
+        let i = n - 1;
+        rows.push(paper_row(&format!("natman/A{n}B"), paper.natman_to_man_made[i]));
+        rows.push(paper_row(&format!("natman/B{n}A"), paper.natman_to_natural[i]));
+        rows.push(paper_row(&format!("all/random{n}"), paper.random_filters[i]));
     }
     Ok(rows)
 }
@@ -283,6 +227,7 @@ pub fn networks() -> Result<Vec<CellResult>, FigureError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use convnet_results::Mode;
 
     #[test]
     fn aggregates_match_the_protocol_headline_numbers() {
@@ -302,10 +247,7 @@ mod tests {
         let anb7: Vec<f64> = rows
             .iter()
             .filter(|r| {
-                r.mode == Mode::Frozen
-                    && r.split.starts_with("random")
-                    && r.source != r.target
-                    && r.n == 7
+                r.mode == Mode::Frozen && r.split.is_random() && r.source != Some(r.target) && r.n == 7
             })
             .map(|r| r.top1)
             .collect();
@@ -314,7 +256,7 @@ mod tests {
         assert!((mean - aggregates().unwrap().anb[6]).abs() < 1e-4, "{mean}");
         assert_eq!(
             rows.iter()
-                .filter(|r| r.mode == Mode::Base && r.split.starts_with("random"))
+                .filter(|r| r.mode == Mode::Base && r.split.is_random())
                 .count(),
             8
         );

@@ -1,10 +1,9 @@
 //! `report.html`: one self-contained page with the figures, every cell and the configuration.
 
-use crate::atomic::write_atomic;
-use crate::base64;
+use base64::Engine as _;
 use crate::findings::{Assessment, Verdict};
 use crate::FigureError;
-use convnet_transfer::CellResult;
+use convnet_results::CellResult;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -89,7 +88,7 @@ fn figures_html(figures_dir: &Path) -> Result<String, FigureError> {
         let _ = writeln!(
             html,
             "<figure><img alt=\"{name}\" src=\"data:image/png;base64,{}\"><figcaption>{name}</figcaption></figure>",
-            base64::encode(&bytes),
+            base64::engine::general_purpose::STANDARD.encode(&bytes),
             name = escape(&name)
         );
     }
@@ -119,7 +118,7 @@ fn summary_html(rows: &[CellResult]) -> String {
     let mut devices: Vec<&str> = rows.iter().map(|r| r.device.as_str()).collect();
     devices.sort_unstable();
     devices.dedup();
-    let mut splits: Vec<&str> = rows.iter().map(|r| r.split.as_str()).collect();
+    let mut splits: Vec<String> = rows.iter().map(|r| r.split.to_string()).collect();
     splits.sort_unstable();
     splits.dedup();
     format!(
@@ -138,7 +137,7 @@ fn summary_html(rows: &[CellResult]) -> String {
 /// The table of every cell, sorted by split, then cell.
 fn table_html(rows: &[CellResult]) -> String {
     let mut sorted: Vec<&CellResult> = rows.iter().collect();
-    sorted.sort_by(|a, b| (&a.split, &a.cell, a.seed).cmp(&(&b.split, &b.cell, b.seed)));
+    sorted.sort_by_key(|r| (r.split.to_string(), r.cell.to_string()));
     let headers = [
         ("split", true),
         ("cell", true),
@@ -146,7 +145,7 @@ fn table_html(rows: &[CellResult]) -> String {
         ("target", true),
         ("n", false),
         ("mode", true),
-        ("seed", false),
+        ("replicate", false),
         ("top1", false),
         ("top1 final", false),
         ("top5", false),
@@ -166,13 +165,13 @@ fn table_html(rows: &[CellResult]) -> String {
     html.push_str("</tr></thead>\n<tbody>\n");
     for r in sorted {
         let cells = [
-            (escape(&r.split), true),
-            (escape(&r.cell), true),
-            (escape(&r.source), true),
-            (escape(&r.target), true),
+            (escape(&r.split.to_string()), true),
+            (escape(&r.cell.to_string()), true),
+            (r.source.map_or_else(String::new, |h| h.to_string()), true),
+            (r.target.to_string(), true),
             (r.n.to_string(), false),
             (r.mode.to_string(), true),
-            (r.seed.to_string(), false),
+            (r.replicate.to_string(), false),
             (number(r.top1, 4), false),
             (number(r.top1_final, 4), false),
             (number(r.top5, 4), false),
@@ -238,7 +237,7 @@ fn findings_html(assessment: &Assessment) -> String {
                 let _ = writeln!(
                     html,
                     "<tr><td class=\"text\">{}</td><td>{rise}</td><td class=\"text\">{}</td></tr>",
-                    escape(&p.cell),
+                    escape(&p.cell.to_string()),
                     p.label()
                 );
             }
@@ -286,5 +285,5 @@ pub fn write_report(
     title: &str,
 ) -> Result<(), FigureError> {
     let html = render_report(rows, assessment, figures_dir, config_toml, title)?;
-    write_atomic(out, html.as_bytes())
+    convnet_files::write_atomic(out, html.as_bytes()).map_err(|e| FigureError::io(out, e))
 }

@@ -5,7 +5,8 @@
 
 use convnet_figures::paper;
 use convnet_figures::{check_findings, Assessment, Evidence, LearningCurve, Verdict, Z};
-use convnet_transfer::{CellResult, Mode};
+use convnet_results::{Cell, CellResult, Mode};
+use convnet_splits::{HalfId, SplitName};
 
 fn verdicts(assessment: &Assessment) -> Vec<Verdict> {
     assessment
@@ -105,14 +106,18 @@ const CHANCE: f64 = 0.01;
 const ALL_BASE: f64 = 0.50;
 
 fn row(split: &str, cell: &str, source: &str, target: &str, n: u32, mode: Mode, top1: f64) -> CellResult {
+    let cell: Cell = format!("{split}/{cell}").parse().unwrap();
+    assert_eq!(cell.source.map(|h| h.to_string()).unwrap_or_default(), source);
+    assert_eq!(cell.target.to_string(), target);
+    assert_eq!((cell.n as u32, cell.mode), (n, mode));
     CellResult {
-        split: split.into(),
-        cell: format!("{split}/{cell}"),
-        source: source.into(),
-        target: target.into(),
+        split: cell.split.clone(),
+        source: cell.source,
+        target: cell.target,
         n,
         mode,
-        seed: 0,
+        replicate: 0,
+        cell,
         top1,
         top1_final: top1,
         top5: top1,
@@ -312,8 +317,8 @@ fn without_two_nets_of_one_treatment_nothing_is_measurable() {
     let one_direction: Vec<CellResult> = table
         .rows
         .into_iter()
-        .filter(|r| r.split == "random0" || r.split == "all")
-        .filter(|r| r.mode == Mode::Base || r.target == "B")
+        .filter(|r| matches!(r.split, SplitName::Random(0) | SplitName::All))
+        .filter(|r| r.mode == Mode::Base || r.target != HalfId::A)
         .collect();
     let assessment = assess(&one_direction, CHANCE);
     assert!(!assessment.noise.measured());
@@ -324,7 +329,7 @@ fn without_two_nets_of_one_treatment_nothing_is_measurable() {
 
 fn curve(cell: &str, top1: impl Fn(u64) -> f64) -> LearningCurve {
     LearningCurve {
-        cell: cell.into(),
+        cell: cell.parse().unwrap(),
         points: (1..=8).map(|i| (i * 100, top1(i * 100))).collect(),
     }
 }
@@ -335,7 +340,7 @@ fn base_nets_still_improving_allow_no_verdict() {
     let bases: Vec<&CellResult> = table.rows.iter().filter(|r| r.mode == Mode::Base).collect();
     let flat: Vec<LearningCurve> = bases
         .iter()
-        .map(|b| curve(&b.cell, |i| if i < 300 { 0.3 } else { b.top1 }))
+        .map(|b| curve(&b.cell.to_string(), |i| if i < 300 { 0.3 } else { b.top1 }))
         .collect();
     let run = |curves: &[LearningCurve]| {
         check_findings(&Evidence {
@@ -350,7 +355,7 @@ fn base_nets_still_improving_allow_no_verdict() {
 
     // random0/baseA gains 4 points in the last quarter of its schedule: F1-F5 read it.
     let mut climbing = flat.clone();
-    climbing[0] = curve(&bases[0].cell, |i| 0.5 + 0.01 * (i / 100) as f64);
+    climbing[0] = curve(&bases[0].cell.to_string(), |i| 0.5 + 0.01 * (i / 100) as f64);
     let assessment = run(&climbing);
     assert_eq!(assessment.unconverged().len(), 1);
     for f in &assessment.findings {
@@ -362,7 +367,10 @@ fn base_nets_still_improving_allow_no_verdict() {
         }
     }
     // natman/baseB still improving leaves F1-F4, which do not read it.
-    let natman = bases.iter().position(|b| b.cell == "natman/baseB").unwrap();
+    let natman = bases
+        .iter()
+        .position(|b| b.cell.to_string() == "natman/baseB")
+        .unwrap();
     let mut climbing = flat;
     climbing[natman] = curve("natman/baseB", |i| 0.3 + 0.02 * (i / 100) as f64);
     let v = verdicts(&run(&climbing));

@@ -7,7 +7,7 @@
 use convnet_splits::{Catalog, Grouping, HalfId, PartitionSpec, Split, SplitError};
 
 fn print_split(catalog: &Catalog, name: &str, spec: &PartitionSpec) -> Result<(), SplitError> {
-    let split = Split::new(catalog, name, spec)?;
+    let split = Split::new(catalog, &name.parse()?, spec)?;
     let sizes: Vec<String> = split
         .halves()
         .iter()

@@ -159,7 +159,7 @@ pub enum SplitError {
         reason: String,
     },
     /// A file or folder that could not be read or written.
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         /// The path concerned.
         path: PathBuf,

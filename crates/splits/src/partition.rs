@@ -6,6 +6,7 @@ use crate::catalog::{Catalog, MAN_MADE, NATURAL};
 use crate::error::SplitError;
 use crate::half::{Half, HalfId};
 use crate::numpy_random::legacy_choice_without_replacement;
+use crate::split_name::SplitName;
 
 /// How to partition a catalog's classes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,6 +37,15 @@ pub enum PartitionSpec {
 }
 
 impl PartitionSpec {
+    /// `random`, `dissimilar` or `all`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            PartitionSpec::Random { .. } => "random",
+            PartitionSpec::Dissimilar { .. } => "dissimilar",
+            PartitionSpec::All => "all",
+        }
+    }
+
     /// The paper's dissimilar split: natural classes in A, man-made in B.
     pub fn natural_man_made() -> Self {
         PartitionSpec::Dissimilar {
@@ -48,7 +58,7 @@ impl PartitionSpec {
 /// A named partition of a catalog: halves A and B, or the one half `all`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Split {
-    name: String,
+    name: SplitName,
     dataset: String,
     spec: PartitionSpec,
     catalog_len: usize,
@@ -56,13 +66,29 @@ pub struct Split {
 }
 
 impl Split {
-    /// Partitions `catalog` by `spec`. Each half needs at least two classes.
-    pub fn new(catalog: &Catalog, name: &str, spec: &PartitionSpec) -> Result<Self, SplitError> {
-        if name.is_empty() || name.contains(|c: char| c.is_whitespace() || c == '/') {
-            return Err(SplitError::BadSplitName(name.to_string()));
+    /// Partitions `catalog` by `spec` under `name`, whose kind must be the spec's (a random
+    /// split `random<seed>` of the same seed, `all` for every class, any other name for halves
+    /// by group). Each half needs at least two classes.
+    pub fn new(
+        catalog: &Catalog,
+        name: &SplitName,
+        spec: &PartitionSpec,
+    ) -> Result<Self, SplitError> {
+        let matches = match (name, spec) {
+            (SplitName::Random(a), PartitionSpec::Random { seed: b }) => a == b,
+            (SplitName::All, PartitionSpec::All) => true,
+            (SplitName::Dissimilar(_), PartitionSpec::Dissimilar { .. }) => true,
+            _ => false,
+        };
+        if !matches {
+            let kind = match spec {
+                PartitionSpec::Random { seed } => format!("the random split of seed {seed}"),
+                other => format!("a {} split", other.kind()),
+            };
+            return Err(SplitError::BadSplitName(format!("{name} (not the name of {kind})")));
         }
         let halves = match spec {
-            PartitionSpec::Random { seed } => random_halves(catalog, name, *seed)?,
+            PartitionSpec::Random { seed } => random_halves(catalog, &name.to_string(), *seed)?,
             PartitionSpec::Dissimilar { a_groups, b_groups } => {
                 group_halves(catalog, a_groups, b_groups)?
             }
@@ -78,7 +104,7 @@ impl Split {
             }
         }
         Ok(Split {
-            name: name.to_string(),
+            name: name.clone(),
             dataset: catalog.dataset().to_string(),
             spec: spec.clone(),
             catalog_len: catalog.len(),
@@ -86,8 +112,18 @@ impl Split {
         })
     }
 
+    /// The random split `random<seed>` of `catalog`.
+    pub fn random(catalog: &Catalog, seed: u64) -> Result<Self, SplitError> {
+        Split::new(catalog, &SplitName::Random(seed), &PartitionSpec::Random { seed })
+    }
+
+    /// The split `all` of `catalog`: one half with every class.
+    pub fn all(catalog: &Catalog) -> Result<Self, SplitError> {
+        Split::new(catalog, &SplitName::All, &PartitionSpec::All)
+    }
+
     /// The split's name (`random0`, `natman`, `all`, ...), the prefix of its cells' names.
-    pub fn name(&self) -> &str {
+    pub fn name(&self) -> &SplitName {
         &self.name
     }
 
@@ -118,7 +154,7 @@ impl Split {
             .find(|half| half.id() == id)
             .ok_or_else(|| SplitError::HalfNotInSplit {
                 half: id.to_string(),
-                split: self.name.clone(),
+                split: self.name.to_string(),
             })
     }
 }

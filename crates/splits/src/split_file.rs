@@ -20,6 +20,7 @@ use crate::catalog::Catalog;
 use crate::error::SplitError;
 use crate::half::HalfId;
 use crate::partition::{PartitionSpec, Split};
+use crate::split_name::SplitName;
 
 const HEADER_COMMENT: &str =
     "# convnet-splits split file; class lines: <half> <label> <index> <id> <name>, tab-separated";
@@ -46,7 +47,7 @@ impl Split {
                 ));
             }
         }
-        crate::write_atomic(path, text.as_bytes()).map_err(|e| SplitError::io(path, e))
+        convnet_files::write_atomic(path, text.as_bytes()).map_err(|e| SplitError::io(path, e))
     }
 
     /// Reads a split file written by [`Split::write`] for `catalog`.
@@ -59,6 +60,7 @@ impl Split {
         };
         let mut name = None;
         let mut spec = None;
+        let mut spec_line = 0;
         let mut rows: Vec<ClassLine> = Vec::new();
         for (number, line) in text.lines().enumerate() {
             let line_no = number + 1;
@@ -70,7 +72,12 @@ impl Split {
                 "split" | "dataset" | "classes" | "partition" if fields.len() != 2 => {
                     return Err(error(line_no, format!("`{}` takes one value", fields[0])));
                 }
-                "split" => name = Some(fields[1].to_string()),
+                "split" => {
+                    let parsed: SplitName = fields[1]
+                        .parse()
+                        .map_err(|e: SplitError| error(line_no, e.to_string()))?;
+                    name = Some(parsed);
+                }
                 "dataset" if fields[1] != catalog.dataset() => {
                     return Err(error(
                         line_no,
@@ -98,6 +105,7 @@ impl Split {
                     let parsed: PartitionSpec = serde_json::from_str(fields[1])
                         .map_err(|e| error(line_no, format!("partition: {e}")))?;
                     spec = Some(parsed);
+                    spec_line = line_no;
                 }
                 _ => {
                     let (half, label, index) =
@@ -113,7 +121,8 @@ impl Split {
         }
         let name = name.ok_or_else(|| error(0, "no `split` line".to_string()))?;
         let spec = spec.ok_or_else(|| error(0, "no `partition` line".to_string()))?;
-        let split = Split::new(catalog, &name, &spec)?;
+        let split =
+            Split::new(catalog, &name, &spec).map_err(|e| error(spec_line, e.to_string()))?;
         check_class_lines(&split, &rows).map_err(|(line, reason)| error(line, reason))?;
         Ok(split)
     }

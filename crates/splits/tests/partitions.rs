@@ -1,6 +1,6 @@
 //! Partitions: labels inside halves, dissimilar splits by group, "all", and their errors.
 
-use convnet_splits::{
+use convnet_splits::{SplitName, 
     Catalog, ClassInfo, Grouping, HalfId, PartitionSpec, Split, SplitError, MAN_MADE, NATURAL,
 };
 
@@ -36,7 +36,7 @@ fn dissimilar(a: &[&str], b: &[&str]) -> PartitionSpec {
 #[test]
 fn labels_inside_a_half_follow_ascending_original_index() {
     let catalog = Catalog::ilsvrc2012(Grouping::Paper);
-    let split = Split::new(&catalog, "random1", &PartitionSpec::Random { seed: 1 }).unwrap();
+    let split = Split::random(&catalog, 1).unwrap();
     let a = split.half(HalfId::A).unwrap();
     assert_eq!(a.len(), 500);
     assert!(a.classes().windows(2).all(|w| w[0] < w[1]));
@@ -57,39 +57,35 @@ fn labels_inside_a_half_follow_ascending_original_index() {
 #[test]
 fn random_halves_depend_on_the_seed_and_split_odd_catalogs_evenly_down() {
     let catalog = Catalog::cifar100();
-    let zero = Split::new(&catalog, "r0", &PartitionSpec::Random { seed: 0 }).unwrap();
-    let one = Split::new(&catalog, "r1", &PartitionSpec::Random { seed: 1 }).unwrap();
+    let zero = Split::random(&catalog, 0).unwrap();
+    let one = Split::random(&catalog, 1).unwrap();
     assert_ne!(zero.half(HalfId::A).unwrap(), one.half(HalfId::A).unwrap());
     let odd = toy(false);
-    let split = Split::new(&odd, "r", &PartitionSpec::Random { seed: 7 }).unwrap();
+    let split = Split::random(&odd, 7).unwrap();
     assert_eq!(split.half(HalfId::A).unwrap().len(), 2);
     assert_eq!(split.half(HalfId::B).unwrap().len(), 3);
 }
 
 #[test]
 fn two_groups_default_to_natural_in_a() {
-    let split = Split::new(&toy(false), "natman", &dissimilar(&[], &[])).unwrap();
+    let split = Split::new(&toy(false), &"natman".parse().unwrap(), &dissimilar(&[], &[])).unwrap();
     assert_eq!(split.half(HalfId::A).unwrap().classes(), &[1, 3, 4]);
     assert_eq!(split.half(HalfId::B).unwrap().classes(), &[0, 2]);
-    let cifar10 = Split::new(&Catalog::cifar10(), "va", &dissimilar(&[], &[])).unwrap();
+    let cifar10 = Split::new(&Catalog::cifar10(), &"va".parse().unwrap(), &dissimilar(&[], &[])).unwrap();
     assert_eq!(cifar10.half(HalfId::A).unwrap().classes(), &[0, 1, 8, 9]);
 }
 
 #[test]
 fn explicit_groups_choose_the_halves() {
-    let split = Split::new(
-        &toy(true),
-        "d",
+    let split = Split::new(&toy(true), &"d".parse().unwrap(),
         &dissimilar(&["other", MAN_MADE], &[NATURAL]),
     )
     .unwrap();
     assert_eq!(split.half(HalfId::A).unwrap().classes(), &[0, 2, 4]);
-    let complement = Split::new(&toy(true), "d", &dissimilar(&[NATURAL], &[])).unwrap();
+    let complement = Split::new(&toy(true), &"d".parse().unwrap(), &dissimilar(&[NATURAL], &[])).unwrap();
     assert_eq!(complement.half(HalfId::B).unwrap().classes(), &[0, 2, 4]);
     let by_superclass = Catalog::cifar100_by_superclass();
-    let split = Split::new(
-        &by_superclass,
-        "s",
+    let split = Split::new(&by_superclass, &"s".parse().unwrap(),
         &dissimilar(&["vehicles_1", "vehicles_2"], &[]),
     );
     let split = split.unwrap();
@@ -100,23 +96,21 @@ fn explicit_groups_choose_the_halves() {
 #[test]
 fn group_errors_name_the_group() {
     let catalog = toy(true);
-    let both = Split::new(
-        &catalog,
-        "d",
+    let both = Split::new(&catalog, &"d".parse().unwrap(),
         &dissimilar(&[NATURAL, "other"], &["other", MAN_MADE]),
     );
     assert!(matches!(both, Err(SplitError::GroupInBothHalves { ref group }) if group == "other"));
-    let neither = Split::new(&catalog, "d", &dissimilar(&[NATURAL], &[MAN_MADE]));
+    let neither = Split::new(&catalog, &"d".parse().unwrap(), &dissimilar(&[NATURAL], &[MAN_MADE]));
     assert!(
         matches!(neither, Err(SplitError::GroupInNoHalf { ref group, .. }) if group == "other")
     );
-    let unknown = Split::new(&catalog, "d", &dissimilar(&["plants"], &[]));
+    let unknown = Split::new(&catalog, &"d".parse().unwrap(), &dissimilar(&["plants"], &[]));
     let message = unknown.unwrap_err().to_string();
     assert!(
         message.contains("plants") && message.contains("natural"),
         "{message}"
     );
-    let three = Split::new(&catalog, "d", &dissimilar(&[], &[]));
+    let three = Split::new(&catalog, &"d".parse().unwrap(), &dissimilar(&[], &[]));
     assert!(matches!(
         three,
         Err(SplitError::NotTwoGroups { count: 3, .. })
@@ -125,7 +119,7 @@ fn group_errors_name_the_group() {
 
 #[test]
 fn a_half_with_one_class_is_refused() {
-    let small = Split::new(&toy(true), "d", &dissimilar(&["other"], &[]));
+    let small = Split::new(&toy(true), &"d".parse().unwrap(), &dissimilar(&["other"], &[]));
     assert!(
         matches!(small, Err(SplitError::HalfTooSmall { len: 1, .. })),
         "{small:?}"
@@ -135,14 +129,14 @@ fn a_half_with_one_class_is_refused() {
 #[test]
 fn ungrouped_classes_cannot_be_split_by_group() {
     let catalog = toy(false).with_groups([("a", "x"), ("b", "y")]).unwrap();
-    let error = Split::new(&catalog, "d", &dissimilar(&[], &[])).unwrap_err();
+    let error = Split::new(&catalog, &"d".parse().unwrap(), &dissimilar(&[], &[])).unwrap_err();
     assert!(matches!(error, SplitError::UngroupedClass { ref id, .. } if id == "c"));
 }
 
 #[test]
 fn all_has_one_half_with_every_class() {
     let catalog = Catalog::cifar10();
-    let split = Split::new(&catalog, "all", &PartitionSpec::All).unwrap();
+    let split = Split::all(&catalog).unwrap();
     assert_eq!(
         split.half(HalfId::All).unwrap().classes(),
         &(0..10).collect::<Vec<_>>()[..]
@@ -151,22 +145,28 @@ fn all_has_one_half_with_every_class() {
         split.half(HalfId::A),
         Err(SplitError::HalfNotInSplit { .. })
     ));
-    let random = Split::new(&catalog, "r", &PartitionSpec::Random { seed: 0 }).unwrap();
+    let random = Split::random(&catalog, 0).unwrap();
     assert!(random.half(HalfId::All).is_err());
 }
 
 #[test]
 fn bad_names_and_seeds_are_refused() {
     let catalog = Catalog::cifar10();
-    assert!(Split::new(&catalog, "a/b", &PartitionSpec::All).is_err());
-    assert!(Split::new(&catalog, "", &PartitionSpec::All).is_err());
-    let seed = Split::new(&catalog, "r", &PartitionSpec::Random { seed: 1 << 40 });
+    for name in ["a/b", "", "random", "random1x"] {
+        assert!(name.parse::<SplitName>().is_err(), "{name}");
+    }
+    // A name whose kind is not the partition's.
+    let mismatched = Split::new(&catalog, &SplitName::Random(1), &PartitionSpec::All);
+    assert!(matches!(mismatched, Err(SplitError::BadSplitName(_))));
+    let mismatched = Split::new(&catalog, &SplitName::Random(1), &PartitionSpec::Random { seed: 2 });
+    assert!(matches!(mismatched, Err(SplitError::BadSplitName(_))));
+    let seed = Split::random(&catalog, 1 << 40);
     assert!(matches!(seed, Err(SplitError::SeedOutOfRange { .. })));
 }
 
 #[test]
 fn relabel_list_keeps_order_and_renumbers() {
-    let split = Split::new(&toy(false), "natman", &dissimilar(&[], &[])).unwrap();
+    let split = Split::new(&toy(false), &"natman".parse().unwrap(), &dissimilar(&[], &[])).unwrap();
     let list = "x.jpg 4\ny.jpg 0\n\nz.jpg 1\nw.jpg 2\n";
     assert_eq!(
         split.relabel_list(HalfId::A, list).unwrap(),

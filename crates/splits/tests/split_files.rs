@@ -37,7 +37,7 @@ fn every_kind_of_split_round_trips() {
         ("all", PartitionSpec::All),
     ];
     for (name, spec) in specs {
-        let split = Split::new(&catalog, name, &spec).unwrap();
+        let split = Split::new(&catalog, &name.parse().unwrap(), &spec).unwrap();
         let (_dir, path) = written(&catalog, &split);
         assert_eq!(Split::read(&catalog, &path).unwrap(), split, "{name}");
         let leftovers = fs::read_dir(path.parent().unwrap()).unwrap().count();
@@ -53,12 +53,12 @@ fn every_kind_of_split_round_trips() {
 #[test]
 fn the_file_is_readable_text() {
     let catalog = Catalog::cifar10();
-    let split = Split::new(&catalog, "va", &PartitionSpec::natural_man_made());
+    let split = Split::new(&catalog, &"va".parse().unwrap(), &PartitionSpec::natural_man_made());
     assert!(split.is_err(), "cifar10 has no natural/man-made groups");
-    let split = Split::new(&catalog, "r0", &PartitionSpec::Random { seed: 0 }).unwrap();
+    let split = Split::random(&catalog, 0).unwrap();
     let (_dir, path) = written(&catalog, &split);
     let text = fs::read_to_string(&path).unwrap();
-    assert!(text.contains("split\tr0\n"));
+    assert!(text.contains("split\trandom0\n"));
     assert!(text.contains("dataset\tcifar10\n"));
     assert!(text.contains(r#"partition	{"kind":"random","seed":0}"#));
     assert_eq!(text.lines().filter(|l| l.starts_with("A\t")).count(), 5);
@@ -67,7 +67,7 @@ fn the_file_is_readable_text() {
 #[test]
 fn a_misspelled_class_id_names_the_line_and_the_class() {
     let catalog = Catalog::ilsvrc2012(Grouping::Paper);
-    let split = Split::new(&catalog, "random0", &PartitionSpec::Random { seed: 0 }).unwrap();
+    let split = Split::random(&catalog, 0).unwrap();
     let (_dir, path) = written(&catalog, &split);
     edit(&path, "\tn01440764\t", "\tn0144O764\t");
     let (line, reason) = line_error(Split::read(&catalog, &path));
@@ -78,7 +78,7 @@ fn a_misspelled_class_id_names_the_line_and_the_class() {
 #[test]
 fn a_class_moved_to_the_other_half_is_refused() {
     let catalog = Catalog::cifar10();
-    let split = Split::new(&catalog, "r0", &PartitionSpec::Random { seed: 0 }).unwrap();
+    let split = Split::random(&catalog, 0).unwrap();
     let (_dir, path) = written(&catalog, &split);
     let text = fs::read_to_string(&path).unwrap();
     let first_a = text
@@ -96,7 +96,7 @@ fn a_class_moved_to_the_other_half_is_refused() {
 #[test]
 fn header_mistakes_are_named() {
     let catalog = Catalog::cifar10();
-    let split = Split::new(&catalog, "r0", &PartitionSpec::Random { seed: 0 }).unwrap();
+    let split = Split::random(&catalog, 0).unwrap();
 
     let (_dir, path) = written(&catalog, &split);
     edit(&path, "dataset\tcifar10", "dataset\tcifar100");
@@ -112,14 +112,15 @@ fn header_mistakes_are_named() {
 
     let (_dir, path) = written(&catalog, &split);
     edit(&path, r#""seed":0"#, r#""seed":1"#);
-    let (_, reason) = line_error(Split::read(&catalog, &path));
-    assert!(reason.contains("under the partition"), "{reason}");
+    let (line, reason) = line_error(Split::read(&catalog, &path));
+    assert_eq!(line, 5);
+    assert!(reason.contains("random0") && reason.contains("seed 1"), "{reason}");
 }
 
 #[test]
 fn a_deleted_class_line_is_refused() {
     let catalog = Catalog::cifar10();
-    let split = Split::new(&catalog, "all", &PartitionSpec::All).unwrap();
+    let split = Split::all(&catalog).unwrap();
     let (_dir, path) = written(&catalog, &split);
     let text = fs::read_to_string(&path).unwrap();
     let last = text.lines().last().unwrap().to_string();

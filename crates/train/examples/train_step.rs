@@ -11,10 +11,11 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use candle_core::{DType, Tensor};
+use candle_core::{DType, Tensor, Var};
 use candle_nn::VarBuilder;
 use convnet_alexnet::{init_params, varmap_from_params, AlexNet, ArchSpec, Pass};
-use convnet_train::{DeviceChoice, MomentumSgd, Multipliers};
+use convnet_train::{DeviceChoice, MomentumSgd, SolverConfig};
+use convnet_transfer::Trainable;
 
 /// The flags of the example.
 struct Options {
@@ -90,31 +91,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let params: BTreeMap<String, Tensor> = init_params(&spec, 0, &device)?;
     let varmap = varmap_from_params(&params)?;
     let net = AlexNet::new(&spec, VarBuilder::from_varmap(&varmap, DType::F32, &device))?;
-    let frozen: Vec<String> = (1..=o.frozen)
-        .map(|k| format!("{}.", convnet_alexnet::LAYER_NAMES[k - 1]))
-        .collect();
-    let vars: Vec<_> = varmap
+    let vars: Vec<(String, Var)> = varmap
         .data()
         .lock()
         .map_err(|_| "the variable map lock is poisoned")?
         .iter()
-        .filter(|(key, _)| !frozen.iter().any(|p| key.starts_with(p)))
-        .map(|(key, var)| {
-            let m = if key.ends_with(".bias") {
-                Multipliers {
-                    lr: 2.0,
-                    decay: 0.0,
-                }
-            } else {
-                Multipliers {
-                    lr: 1.0,
-                    decay: 1.0,
-                }
-            };
-            (key.clone(), var.clone(), m)
-        })
+        .map(|(key, var)| (key.clone(), var.clone()))
         .collect();
-    let mut sgd = MomentumSgd::new(vars, 0.9, 5e-4)?;
+    let mut sgd =
+        MomentumSgd::for_solver(vars, &Trainable::above(o.frozen), &SolverConfig::paper())?;
 
     let s = spec.input_size;
     let images = (Tensor::randn(0f32, 1.0, (o.batch, spec.input_channels, s, s), &device)? * 50.0)?;

@@ -10,7 +10,6 @@ use convnet_transfer::Trainable;
 use serde::{Deserialize, Serialize};
 
 use crate::error::TrainError;
-use crate::files::write_atomic;
 
 /// Prefix of momentum-buffer keys: `momentum.conv1.weight` is the buffer of `conv1.weight`.
 const MOMENTUM_PREFIX: &str = "momentum.";
@@ -58,10 +57,7 @@ impl Checkpoint {
                 .iter()
                 .map(|(k, t)| (format!("{MOMENTUM_PREFIX}{k}"), t)),
         );
-        let state = serde_json::to_string(&self.state).map_err(|source| TrainError::Json {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let state = serde_json::to_string(&self.state).expect("a training state serialises");
         let metadata = HashMap::from([(STATE_KEY.to_string(), state)]);
         let bytes = safetensors::serialize(tensors, Some(metadata)).map_err(|e| {
             TrainError::BadCheckpoint {
@@ -69,7 +65,7 @@ impl Checkpoint {
                 reason: e.to_string(),
             }
         })?;
-        write_atomic(path, &bytes)
+        convnet_files::write_atomic(path, &bytes).map_err(TrainError::io(path))
     }
 
     /// Reads a checkpoint written by [`Checkpoint::save`] onto `device`.

@@ -1,4 +1,4 @@
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Everything that can stop a cell from training.
 #[derive(Debug, thiserror::Error)]
@@ -64,21 +64,16 @@ pub enum TrainError {
         reason: String,
     },
     /// Reading or writing a file failed.
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         /// The file.
         path: PathBuf,
         /// The underlying error.
         source: std::io::Error,
     },
-    /// A JSON file (state, result, metrics) could not be read or written.
-    #[error("{path}: {source}")]
-    Json {
-        /// The file.
-        path: PathBuf,
-        /// The underlying error.
-        source: serde_json::Error,
-    },
+    /// A cell's result or evaluations could not be read.
+    #[error(transparent)]
+    Results(#[from] convnet_results::ResultsError),
     /// Building the cell's initial weights failed.
     #[error(transparent)]
     Transfer(#[from] convnet_transfer::TransferError),
@@ -91,4 +86,14 @@ pub enum TrainError {
     /// A tensor operation failed.
     #[error(transparent)]
     Candle(#[from] candle_core::Error),
+}
+
+impl TrainError {
+    /// A [`TrainError::Io`] for `path`.
+    pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> TrainError + '_ {
+        move |source| TrainError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
 }

@@ -1,31 +1,11 @@
-//! Validation: top-1, top-5 and loss over a half's validation images, and the paper's metric.
+//! Validation: top-1, top-5 and loss over a half's validation images.
 
 use candle_core::{DType, Tensor, D};
 use convnet_alexnet::{AlexNet, Pass};
 use convnet_data::{Batch, DataError};
-use serde::{Deserialize, Serialize};
+use convnet_results::Evaluation;
 
 use crate::error::TrainError;
-
-/// One evaluation of a net on the validation images of its target half: a line of
-/// `metrics.jsonl`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Evaluation {
-    /// Iterations trained when it was taken.
-    pub iteration: u64,
-    /// Fraction of images whose label is the top prediction.
-    pub top1: f64,
-    /// Fraction of images whose label is among the five top predictions.
-    pub top5: f64,
-    /// Mean cross-entropy loss on the validation images.
-    pub loss: f64,
-    /// Mean training loss since the previous evaluation.
-    pub train_loss: f64,
-    /// Learning rate in force.
-    pub lr: f64,
-    /// Validation images counted.
-    pub images: usize,
-}
 
 /// Counts of one batch: (top-1 hits, top-5 hits, summed loss).
 fn score_batch(logits: &Tensor, labels: &Tensor) -> Result<(usize, usize, f64), TrainError> {
@@ -86,42 +66,10 @@ pub(crate) fn tally(
     })
 }
 
-/// The paper's metric: the mean of the `k` best top-1 values among `evaluations` (all of
-/// them when there are fewer than `k`). `None` when there are none.
-pub fn paper_metric(evaluations: &[Evaluation], k: usize) -> Option<f64> {
-    let mut top1: Vec<f64> = evaluations.iter().map(|e| e.top1).collect();
-    if top1.is_empty() || k == 0 {
-        return None;
-    }
-    top1.sort_by(|a, b| b.total_cmp(a));
-    top1.truncate(k);
-    Some(top1.iter().sum::<f64>() / top1.len() as f64)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use candle_core::Device;
-
-    fn eval(top1: f64) -> Evaluation {
-        Evaluation {
-            iteration: 0,
-            top1,
-            top5: 0.0,
-            loss: 0.0,
-            train_loss: 0.0,
-            lr: 0.0,
-            images: 1,
-        }
-    }
-
-    #[test]
-    fn mean_of_k_best() {
-        let evals: Vec<Evaluation> = [0.1, 0.5, 0.3, 0.4].map(eval).to_vec();
-        assert_eq!(paper_metric(&evals, 2), Some(0.45));
-        assert_eq!(paper_metric(&evals, 10), Some(0.325));
-        assert_eq!(paper_metric(&[], 10), None);
-    }
 
     #[test]
     fn top_k_counts() -> Result<(), TrainError> {

@@ -18,7 +18,6 @@ mod device;
 mod error;
 mod evaluate;
 mod features;
-mod files;
 mod progress;
 mod sgd;
 mod sgd_cpu;
@@ -27,13 +26,10 @@ mod trainer;
 
 pub use checkpoint::{finish_checkpoint, Checkpoint, TrainingState};
 pub use device::DeviceChoice;
+pub use convnet_results::Evaluation;
 pub use error::TrainError;
-pub use evaluate::{evaluate, paper_metric, Evaluation};
-pub use files::write_atomic;
+pub use evaluate::evaluate;
 pub use progress::{OnStep, Progress, Step};
 pub use sgd::{MomentumSgd, Multipliers};
 pub use solver::SolverConfig;
-pub use trainer::{
-    read_metrics, read_result, train_cell, CellData, CellJob, Outcome, CHECKPOINT_FILE,
-    METRICS_FILE, RESULT_FILE,
-};
+pub use trainer::{train_cell, CellData, CellFiles, CellJob, Outcome};

@@ -1,7 +1,7 @@
 //! What a training cell reports as it goes: events for whoever shows them. The library never
 //! prints; the command line draws bars or writes log lines from these.
 
-use crate::evaluate::Evaluation;
+use convnet_results::Evaluation;
 
 /// One training step done.
 #[derive(Debug, Clone, Copy, PartialEq)]

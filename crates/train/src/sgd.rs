@@ -4,8 +4,10 @@ use std::collections::BTreeMap;
 
 use candle_core::backprop::GradStore;
 use candle_core::{Tensor, Var};
+use convnet_transfer::Trainable;
 
 use crate::error::TrainError;
+use crate::solver::SolverConfig;
 use crate::sgd_cpu::{update_in_place, Rates};
 
 /// Learning-rate and weight-decay multipliers of one variable (Caffe's `lr_mult`, `decay_mult`).
@@ -15,6 +17,24 @@ pub struct Multipliers {
     pub lr: f64,
     /// Multiplies the weight decay.
     pub decay: f64,
+}
+
+impl Multipliers {
+    /// Caffe's multipliers of the variable `key` under `solver`: weights lr x1 and decay x1,
+    /// biases lr x`bias_lr_mult` and decay x`bias_decay_mult` (Caffe's convention: 2 and 0).
+    pub fn caffe(solver: &SolverConfig, key: &str) -> Self {
+        if key.ends_with(".bias") {
+            Multipliers {
+                lr: solver.bias_lr_mult,
+                decay: solver.bias_decay_mult,
+            }
+        } else {
+            Multipliers {
+                lr: 1.0,
+                decay: 1.0,
+            }
+        }
+    }
 }
 
 struct Slot {
@@ -75,6 +95,24 @@ impl MomentumSgd {
             momentum,
             weight_decay,
         })
+    }
+
+    /// Momentum SGD as Caffe's solver runs it: over the variables of `vars` that `trainable`
+    /// trains (a frozen layer's are left out), each with Caffe's multipliers
+    /// ([`Multipliers::caffe`]), with `solver`'s momentum and weight decay.
+    pub fn for_solver(
+        vars: impl IntoIterator<Item = (String, Var)>,
+        trainable: &Trainable,
+        solver: &SolverConfig,
+    ) -> Result<Self, TrainError> {
+        let trained = vars
+            .into_iter()
+            .filter(|(key, _)| trainable.trains(key))
+            .map(|(key, var)| {
+                let multipliers = Multipliers::caffe(solver, &key);
+                (key, var, multipliers)
+            });
+        MomentumSgd::new(trained, solver.momentum, solver.weight_decay)
     }
 
     /// One update with learning rate `lr`. Variables without a gradient are left alone. On

@@ -11,24 +11,30 @@ use candle_nn::VarBuilder;
 use convnet_alexnet::{AlexNet, ArchSpec, Pass};
 use convnet_data::{Loader, Preprocess, Source, Unreadable};
 use convnet_splits::Half;
-use convnet_transfer::{initialise, Cell, CellResult};
+use convnet_transfer::{initialise, Cell, Trainable};
+use convnet_results::CellResult;
 
 use crate::checkpoint::{finish_checkpoint, Checkpoint, TrainingState};
 use crate::device::DeviceChoice;
 use crate::error::TrainError;
-use crate::evaluate::{evaluate, paper_metric, tally, Evaluation};
+use crate::evaluate::{evaluate, tally};
 use crate::features::FrozenFeatures;
-use crate::files::write_atomic;
+use convnet_results::{format_metrics, read_metrics, read_result, Evaluation};
 use crate::progress::{Progress, Step};
-use crate::sgd::{MomentumSgd, Multipliers};
+use crate::sgd::MomentumSgd;
 use crate::solver::SolverConfig;
 
-/// The checkpoint file inside a cell's folder.
-pub const CHECKPOINT_FILE: &str = "checkpoint.safetensors";
-/// One JSON line per evaluation, inside a cell's folder.
-pub const METRICS_FILE: &str = "metrics.jsonl";
-/// Written when the cell is done, inside a cell's folder.
-pub const RESULT_FILE: &str = "result.json";
+/// The files of one cell, which the run directory names: where it checkpoints, where its
+/// evaluations go, and where its result goes when it is done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellFiles {
+    /// The checkpoint: weights, momentum buffers and training state (safetensors).
+    pub checkpoint: PathBuf,
+    /// One JSON line per evaluation (`metrics.jsonl`).
+    pub metrics: PathBuf,
+    /// The cell's result, written when it is done (`result.json`).
+    pub result: PathBuf,
+}
 
 /// What a cell trains on: the images of its target half.
 pub struct CellData {
@@ -48,8 +54,8 @@ pub struct CellData {
 pub struct CellJob {
     /// The cell.
     pub cell: Cell,
-    /// The cell's folder (`<run>/cells/<cell>`): checkpoint, metrics, result.
-    pub dir: PathBuf,
+    /// Where the cell's checkpoint, evaluations and result go.
+    pub files: CellFiles,
     /// The architecture, with the number of outputs of this cell's fc8.
     pub spec: ArchSpec,
     /// Solver settings.
@@ -105,17 +111,17 @@ pub fn train_cell(
     progress: &mut dyn Progress,
 ) -> Result<Outcome, TrainError> {
     job.solver.validate()?;
-    let result_path = job.dir.join(RESULT_FILE);
-    let checkpoint_path = job.dir.join(CHECKPOINT_FILE);
+    let result_path = &job.files.result;
+    let checkpoint_path = &job.files.checkpoint;
     if result_path.is_file() {
-        finish_checkpoint(&checkpoint_path, job.keep_weights)?;
-        return Ok(Outcome::AlreadyDone(read_result(&result_path)?));
+        finish_checkpoint(checkpoint_path, job.keep_weights)?;
+        return Ok(Outcome::AlreadyDone(read_result(result_path)?));
     }
     let seed = job.cell.seed(job.run_seed);
-    let metrics_path = job.dir.join(METRICS_FILE);
+    let metrics_path = &job.files.metrics;
 
     let (weights, momentum, state) = if checkpoint_path.is_file() {
-        resume(job, seed, &checkpoint_path)?
+        resume(job, seed, checkpoint_path)?
     } else {
         let init = initialise(
             &job.cell,
@@ -134,7 +140,7 @@ pub fn train_cell(
         };
         (init.params, BTreeMap::new(), state)
     };
-    let mut metrics: Vec<Evaluation> = read_metrics(&metrics_path)?
+    let mut metrics: Vec<Evaluation> = read_metrics(metrics_path)?
         .into_iter()
         .filter(|e| e.iteration <= state.iteration)
         .collect();
@@ -159,17 +165,17 @@ pub fn train_cell(
         &job.spec,
         VarBuilder::from_tensors(var_map, DType::F32, &job.device),
     )?;
-    let mut sgd = MomentumSgd::new(
+    let mut sgd = MomentumSgd::for_solver(
         params.iter().filter_map(|(key, p)| match p {
-            Param::Trained(var) => Some((key.clone(), var.clone(), multipliers(&job.solver, key))),
+            Param::Trained(var) => Some((key.clone(), var.clone())),
             Param::Fixed(_) => None,
         }),
-        job.solver.momentum,
-        job.solver.weight_decay,
+        &trainable,
+        &job.solver,
     )?;
     for (key, velocity) in momentum {
         sgd.set_velocity(&key, velocity)
-            .map_err(|e| with_path(e, &checkpoint_path))?;
+            .map_err(|e| with_path(e, checkpoint_path))?;
     }
 
     let solver = &job.solver;
@@ -223,7 +229,7 @@ pub fn train_cell(
                 ..state.clone()
             },
         };
-        checkpoint.save(&checkpoint_path)
+        checkpoint.save(checkpoint_path)
     };
 
     for iteration in state.iteration..solver.max_iter {
@@ -302,7 +308,8 @@ pub fn train_cell(
             (loss_sum, loss_count) = (0.0, 0);
             progress.evaluated(&evaluation);
             metrics.push(evaluation);
-            write_metrics(&metrics_path, &metrics)?;
+            convnet_files::write_atomic(metrics_path, format_metrics(&metrics).as_bytes())
+                .map_err(TrainError::io(metrics_path))?;
         }
         if done % solver.snapshot_interval == 0 || done == solver.max_iter {
             save(done, train_s, &sgd)?;
@@ -315,12 +322,9 @@ pub fn train_cell(
 
     let wall_s = wall_before + session_start.elapsed().as_secs_f64();
     let result = cell_result(job, data, &metrics, completed, wall_s, train_s)?;
-    let json = serde_json::to_vec_pretty(&result).map_err(|source| TrainError::Json {
-        path: result_path.clone(),
-        source,
-    })?;
-    write_atomic(&result_path, &json)?;
-    finish_checkpoint(&checkpoint_path, job.keep_weights)?;
+    let json = serde_json::to_vec_pretty(&result).expect("a cell result serialises");
+    convnet_files::write_atomic(result_path, &json).map_err(TrainError::io(result_path))?;
+    finish_checkpoint(checkpoint_path, job.keep_weights)?;
     Ok(Outcome::Finished(result))
 }
 
@@ -338,7 +342,7 @@ fn resume(
     TrainError,
 > {
     let checkpoint = Checkpoint::load(path, &job.device)?;
-    let expected = job.cell.trainable();
+    let expected = Trainable::of(&job.cell);
     if checkpoint.state.trainable != expected {
         return Err(TrainError::MaskMismatch {
             path: path.to_path_buf(),
@@ -373,21 +377,6 @@ fn resume(
     Ok((checkpoint.weights, checkpoint.momentum, checkpoint.state))
 }
 
-/// Caffe's multipliers: weights lr x1 / decay x1, biases lr x`bias_lr_mult` / decay x`bias_decay_mult`.
-fn multipliers(solver: &SolverConfig, key: &str) -> Multipliers {
-    if key.ends_with(".bias") {
-        Multipliers {
-            lr: solver.bias_lr_mult,
-            decay: solver.bias_decay_mult,
-        }
-    } else {
-        Multipliers {
-            lr: 1.0,
-            decay: 1.0,
-        }
-    }
-}
-
 /// The dropout seed of an iteration: a SplitMix64 step of `(seed, iteration)`.
 fn dropout_seed(seed: u64, iteration: u64) -> u64 {
     let mut z = seed ^ iteration.wrapping_mul(0x9e37_79b9_7f4a_7c15);
@@ -405,7 +394,7 @@ fn cell_result(
     train_s: f64,
 ) -> Result<CellResult, TrainError> {
     let last = metrics.last().ok_or_else(|| TrainError::BadCheckpoint {
-        path: job.dir.join(METRICS_FILE),
+        path: job.files.metrics.clone(),
         reason: "the cell finished without any evaluation".to_string(),
     })?;
     let train_images = data.half_images(convnet_data::Subset::Train);
@@ -413,13 +402,13 @@ fn cell_result(
     let images = iterations as f64 * job.solver.batch_size as f64;
     Ok(CellResult {
         split: job.cell.split.clone(),
-        cell: job.cell.to_string(),
-        source: job.cell.source.map(|s| s.to_string()).unwrap_or_default(),
-        target: job.cell.target.to_string(),
+        cell: job.cell.clone(),
+        source: job.cell.source,
+        target: job.cell.target,
         n: job.cell.n as u32,
         mode: job.cell.mode,
-        seed: u64::from(job.cell.replicate),
-        top1: paper_metric(metrics, job.solver.best_k).unwrap_or(last.top1),
+        replicate: job.cell.replicate,
+        top1: Evaluation::paper_metric(metrics, job.solver.best_k).unwrap_or(last.top1),
         top1_final: last.top1,
         top5: last.top5,
         iterations,
@@ -447,52 +436,4 @@ fn with_path(error: TrainError, path: &Path) -> TrainError {
         },
         other => other,
     }
-}
-
-/// Reads a finished cell's `result.json`.
-pub fn read_result(path: &Path) -> Result<CellResult, TrainError> {
-    let bytes = std::fs::read(path).map_err(|source| TrainError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    serde_json::from_slice(&bytes).map_err(|source| TrainError::Json {
-        path: path.to_path_buf(),
-        source,
-    })
-}
-
-/// Reads `metrics.jsonl`; a missing file is an empty history.
-pub fn read_metrics(path: &Path) -> Result<Vec<Evaluation>, TrainError> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(source) => {
-            return Err(TrainError::Io {
-                path: path.to_path_buf(),
-                source,
-            })
-        }
-    };
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|line| {
-            serde_json::from_str(line).map_err(|source| TrainError::Json {
-                path: path.to_path_buf(),
-                source,
-            })
-        })
-        .collect()
-}
-
-fn write_metrics(path: &Path, metrics: &[Evaluation]) -> Result<(), TrainError> {
-    let mut text = String::new();
-    for evaluation in metrics {
-        let line = serde_json::to_string(evaluation).map_err(|source| TrainError::Json {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        text.push_str(&line);
-        text.push('\n');
-    }
-    write_atomic(path, text.as_bytes())
 }

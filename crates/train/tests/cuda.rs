@@ -15,9 +15,11 @@ use candle_nn::{VarBuilder, VarMap};
 use common::{cell_data, dataset, job, solver, tiny_spec, INPUT};
 use convnet_alexnet::{init_params, varmap_from_params, AlexNet, ArchSpec, Pass};
 use convnet_splits::HalfId;
+use convnet_transfer::Trainable;
 use convnet_train::{
-    train_cell, Checkpoint, MomentumSgd, Multipliers, Outcome, CHECKPOINT_FILE,
+    train_cell, Checkpoint, MomentumSgd, Outcome, SolverConfig,
 };
+use common::CHECKPOINT_FILE;
 
 /// TF32 is a process-wide switch: every test holds this lock so none sees another's setting.
 static GEMM_MODE: Mutex<()> = Mutex::new(());
@@ -73,31 +75,15 @@ fn net_and_sgd(
         .collect();
     let varmap = varmap_from_params(&on_device).unwrap();
     let net = AlexNet::new(spec, VarBuilder::from_varmap(&varmap, DType::F32, device)).unwrap();
-    let frozen_prefixes: Vec<String> = (1..=frozen)
-        .map(|k| format!("{}.", convnet_alexnet::LAYER_NAMES[k - 1]))
-        .collect();
-    let vars: Vec<_> = varmap
+    let vars: Vec<(String, candle_core::Var)> = varmap
         .data()
         .lock()
         .unwrap()
         .iter()
-        .filter(|(key, _)| !frozen_prefixes.iter().any(|p| key.starts_with(p)))
-        .map(|(key, var)| {
-            let multipliers = if key.ends_with(".bias") {
-                Multipliers {
-                    lr: 2.0,
-                    decay: 0.0,
-                }
-            } else {
-                Multipliers {
-                    lr: 1.0,
-                    decay: 1.0,
-                }
-            };
-            (key.clone(), var.clone(), multipliers)
-        })
+        .map(|(key, var)| (key.clone(), var.clone()))
         .collect();
-    let sgd = MomentumSgd::new(vars, 0.9, 5e-4).unwrap();
+    let sgd =
+        MomentumSgd::for_solver(vars, &Trainable::above(frozen), &SolverConfig::paper()).unwrap();
     (net, sgd, varmap)
 }
 

@@ -6,7 +6,9 @@ mod common;
 use candle_core::Device;
 use common::{cell_data, dataset, job, solver, tiny_spec, INPUT};
 use convnet_splits::HalfId;
-use convnet_train::{read_metrics, train_cell, Checkpoint, CHECKPOINT_FILE, METRICS_FILE};
+use common::{CHECKPOINT_FILE, METRICS_FILE};
+use convnet_results::read_metrics;
+use convnet_train::{train_cell, Checkpoint};
 
 fn weights(dir: &std::path::Path) -> Vec<(String, Vec<f32>)> {
     Checkpoint::load(&dir.join(CHECKPOINT_FILE), &Device::Cpu)

@@ -7,7 +7,8 @@ use std::sync::atomic::Ordering;
 use candle_core::Device;
 use common::{cell_data, dataset, job, solver, tiny_spec};
 use convnet_splits::HalfId;
-use convnet_train::{train_cell, Checkpoint, OnStep, Outcome, Step, CHECKPOINT_FILE};
+use common::CHECKPOINT_FILE;
+use convnet_train::{train_cell, Checkpoint, OnStep, Outcome, Step};
 
 fn weights(dir: &std::path::Path) -> Vec<(String, Vec<f32>)> {
     let checkpoint = Checkpoint::load(&dir.join(CHECKPOINT_FILE), &Device::Cpu).unwrap();

@@ -5,9 +5,9 @@ mod common;
 use candle_core::Device;
 use common::{cell_data, dataset, job, solver, tiny_spec};
 use convnet_splits::HalfId;
-use convnet_train::{
-    read_metrics, train_cell, Checkpoint, Outcome, CHECKPOINT_FILE, METRICS_FILE,
-};
+use common::{CHECKPOINT_FILE, METRICS_FILE};
+use convnet_results::read_metrics;
+use convnet_train::{train_cell, Checkpoint, Outcome};
 
 #[test]
 fn a_small_net_learns_far_above_chance() {

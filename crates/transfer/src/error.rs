@@ -1,16 +1,8 @@
 use std::path::PathBuf;
 
-/// Everything that can go wrong when naming a cell or building its initial weights.
+/// Everything that can go wrong when building a cell's initial weights.
 #[derive(Debug, thiserror::Error)]
 pub enum TransferError {
-    /// A cell name that does not follow the paper's notation.
-    #[error("bad cell name `{name}`: {reason} (expected e.g. `random0/baseB`, `random0/A3B`, `random0/A3B+`, `all/base`, `all/random3`, optionally `@<replicate>`)")]
-    BadCellName {
-        /// The name as given.
-        name: String,
-        /// What is wrong with it.
-        reason: String,
-    },
     /// The cell copies layers from a base net whose checkpoint does not exist.
     #[error("base checkpoint {path} of cell `{cell}` does not exist: train `{base}` first")]
     MissingBase {
@@ -22,7 +14,7 @@ pub enum TransferError {
         path: PathBuf,
     },
     /// The base checkpoint could not be read.
-    #[error("cannot read base checkpoint {path}: {source}")]
+    #[error("cannot read base checkpoint {path}")]
     ReadCheckpoint {
         /// The checkpoint file.
         path: PathBuf,
@@ -50,26 +42,6 @@ pub enum TransferError {
         found: Vec<usize>,
         /// Shape the architecture needs.
         expected: Vec<usize>,
-    },
-    /// A `results.csv` that cannot be read.
-    #[error("{path}, line {line}, column `{column}`: {message}")]
-    Results {
-        /// The file.
-        path: PathBuf,
-        /// One-based line number.
-        line: u64,
-        /// The column's name (or the one expected there).
-        column: String,
-        /// What is wrong.
-        message: String,
-    },
-    /// Reading or writing a file failed.
-    #[error("{path}: {source}")]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The underlying error.
-        source: std::io::Error,
     },
     /// The architecture could not build fresh parameters.
     #[error(transparent)]

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use candle_core::{Device, Tensor};
 use convnet_alexnet::{init_params, ArchSpec, LAYER_NAMES};
 
-use crate::cell::{Cell, Mode};
+use convnet_results::{Cell, Mode};
+
 use crate::error::TransferError;
 use crate::trainable::Trainable;
 
@@ -81,7 +82,7 @@ pub fn initialise(
     }
     Ok(Initialised {
         params,
-        trainable: cell.trainable(),
+        trainable: Trainable::of(cell),
         copied,
     })
 }

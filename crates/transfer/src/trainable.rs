@@ -3,6 +3,7 @@
 use std::fmt;
 
 use convnet_alexnet::LAYER_NAMES;
+use convnet_results::Cell;
 use serde::{Deserialize, Serialize};
 
 /// The trainable mask of a cell: one flag per layer, `conv1` to `fc8`.
@@ -14,6 +15,16 @@ pub struct Trainable {
 }
 
 impl Trainable {
+    /// Which layers of `cell` train: all of them (bases, fine-tuned nets), or only the layers
+    /// above `n` (frozen transfers and selffers, random filters).
+    pub fn of(cell: &Cell) -> Self {
+        if cell.freezes_copied_layers() {
+            Trainable::above(cell.n)
+        } else {
+            Trainable::all()
+        }
+    }
+
     /// Every layer trains.
     pub fn all() -> Self {
         Trainable { layers: [true; 8] }
@@ -77,5 +88,14 @@ mod tests {
         assert_eq!(t.frozen_prefix(), 3);
         assert_eq!(Trainable::all().frozen_prefix(), 0);
         assert_eq!(Trainable::above(7).frozen_prefix(), 7);
+    }
+
+    #[test]
+    fn cells_train_what_their_mode_says() {
+        let of = |name: &str| Trainable::of(&name.parse().unwrap());
+        assert_eq!(of("random0/A3B"), Trainable::above(3));
+        assert_eq!(of("all/random5"), Trainable::above(5));
+        assert_eq!(of("random0/A3B+"), Trainable::all());
+        assert_eq!(of("random0/baseA"), Trainable::all());
     }
 }

@@ -154,7 +154,7 @@ fn check_whole_file(path: &Path, name: &str) {
         safetensors::SafeTensors::deserialize(&bytes)
             .unwrap_or_else(|e| panic!("{shown} does not load: {e}"));
     } else if name == "results.csv" {
-        transferability::transfer::read_results(path)
+        transferability::results::read_results(path)
             .unwrap_or_else(|e| panic!("{shown} does not read: {e}"));
     } else if name == "config.toml" {
         transferability::ExperimentConfig::load(path)

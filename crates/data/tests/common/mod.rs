@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use convnet_data::{DatasetConfig, DatasetKind, MeanImage, Preprocess, Source};
-use convnet_splits::{Catalog, Half, HalfId, PartitionSpec, Split};
+use convnet_splits::{Catalog, Half, HalfId, Split};
 use image::{Rgb, RgbImage};
 
 /// A deterministic test image whose pixels encode `seed`.
@@ -44,7 +44,7 @@ pub fn folder_tree(root: &Path, classes: &[&str], train: usize, val: usize) {
 
 /// The one half holding every class of a catalog.
 pub fn all_half(catalog: &Catalog) -> Half {
-    Split::new(catalog, "all", &PartitionSpec::All)
+    Split::all(catalog)
         .unwrap()
         .half(HalfId::All)
         .unwrap()
@@ -53,7 +53,7 @@ pub fn all_half(catalog: &Catalog) -> Half {
 
 /// Half `id` of the random split `seed` of a catalog.
 pub fn random_half(catalog: &Catalog, seed: u64, id: HalfId) -> Half {
-    Split::new(catalog, "random", &PartitionSpec::Random { seed })
+    Split::random(catalog, seed)
         .unwrap()
         .half(id)
         .unwrap()

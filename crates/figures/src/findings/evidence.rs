@@ -3,15 +3,18 @@
 
 use std::collections::BTreeMap;
 
-use convnet_transfer::{CellResult, Mode};
+use convnet_results::{Cell, CellResult};
 
-use crate::groups::{base_of, figure2_group, split_kind, Figure2Group, SplitKind};
+use crate::groups::{
+    dissimilar_net, figure2_group, is_base, random_filter_net, relative_to_own_base,
+    Figure2Group,
+};
 
 /// The validation top-1 of one net along its schedule (its `metrics.jsonl`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct LearningCurve {
     /// The net, e.g. `random0/baseA`.
-    pub cell: String,
+    pub cell: Cell,
     /// `(iteration, top-1)` of every evaluation, in order.
     pub points: Vec<(u64, f64)>,
 }
@@ -88,40 +91,35 @@ impl Relative {
     /// The relative values of `rows`.
     pub(crate) fn of(rows: &[CellResult]) -> Relative {
         let mut relative = Relative::default();
-        let mut bases = Vec::new();
-        let mut val_images = Vec::new();
-        let mut all_bases = Vec::new();
+        let (mut bases, mut val_images, mut all_bases) = (Vec::new(), Vec::new(), Vec::new());
         for row in rows {
-            let kind = split_kind(&row.split);
-            let treatment = match (kind, figure2_group(row), row.mode) {
-                (_, Some(Figure2Group::BaseB), _) => {
+            let treatment = match figure2_group(row) {
+                Some(Figure2Group::BaseB) => {
                     bases.push(100.0 * row.top1);
                     val_images.push(row.val_images as f64);
                     None
                 }
-                (_, Some(Figure2Group::BnB), _) => Some(Treatment::BnB),
-                (_, Some(Figure2Group::AnB), _) => Some(Treatment::AnB),
-                (_, Some(Figure2Group::BnBPlus), _) => Some(Treatment::BnBPlus),
-                (_, Some(Figure2Group::AnBPlus), _) => Some(Treatment::AnBPlus),
-                (SplitKind::Dissimilar, None, Mode::Frozen) if row.source != row.target => {
-                    Some(Treatment::Dissimilar)
-                }
-                (SplitKind::All, None, Mode::Random) => Some(Treatment::RandomFilters),
-                (SplitKind::All, None, Mode::Base) => {
-                    all_bases.push(100.0 * row.top1);
+                Some(Figure2Group::BnB) => Some(Treatment::BnB),
+                Some(Figure2Group::AnB) => Some(Treatment::AnB),
+                Some(Figure2Group::BnBPlus) => Some(Treatment::BnBPlus),
+                Some(Figure2Group::AnBPlus) => Some(Treatment::AnBPlus),
+                None if is_base(row) => {
+                    if random_filter_net(row) {
+                        all_bases.push(100.0 * row.top1);
+                    }
                     None
                 }
-                _ => None,
+                None if dissimilar_net(row) => Some(Treatment::Dissimilar),
+                None if random_filter_net(row) => Some(Treatment::RandomFilters),
+                None => None,
             };
-            let Some(treatment) = treatment else {
-                continue;
-            };
-            if let Some(base) = base_of(rows, &row.split, &row.target, row.seed) {
+            let value = treatment.and_then(|t| Some((t, relative_to_own_base(rows, row)?)));
+            if let Some((treatment, value)) = value {
                 relative
                     .values
                     .entry((treatment, row.n))
                     .or_default()
-                    .push(100.0 * (row.top1 - base));
+                    .push(value);
             }
         }
         let mean = |v: &[f64]| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);

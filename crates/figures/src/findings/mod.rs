@@ -14,9 +14,9 @@ mod noise;
 mod plateau;
 mod text;
 
-use convnet_transfer::{CellResult, Mode};
+use convnet_results::CellResult;
 
-use crate::groups::{split_kind, SplitKind};
+use crate::groups::is_base;
 use evidence::Relative;
 
 pub use criteria::{CRITERIA, F1_RESOLUTION, NEAR_CHANCE, WELL_ABOVE_CHANCE};
@@ -99,7 +99,7 @@ impl Assessment {
 /// The convergence of every base net of `rows`.
 fn plateaus(rows: &[CellResult], curves: &[LearningCurve], noise: &Noise) -> Vec<Plateau> {
     rows.iter()
-        .filter(|r| r.mode == Mode::Base)
+        .filter(|r| is_base(r))
         .map(|row| match curves.iter().find(|c| c.cell == row.cell) {
             Some(curve) => Plateau::of(curve, noise),
             None => Plateau {
@@ -117,10 +117,7 @@ fn gate(plateaus: &[Plateau], number: u8) -> Option<String> {
     let blocking: Vec<String> = plateaus
         .iter()
         .filter(|p| p.status != PlateauStatus::Reached)
-        .filter(|p| {
-            let split = p.cell.split('/').next().unwrap_or_default();
-            number == 5 || split_kind(split) == SplitKind::Random
-        })
+        .filter(|p| number == 5 || p.cell.split.is_random())
         .map(Plateau::describe)
         .collect();
     (!blocking.is_empty()).then(|| {

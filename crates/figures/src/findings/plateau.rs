@@ -6,6 +6,8 @@
 //! hands a head start to every net that copies its layers and trains on, which the paper's
 //! comparisons assume away: its nets were trained to a plateau.
 
+use convnet_results::Cell;
+
 use super::evidence::LearningCurve;
 use super::noise::Noise;
 
@@ -25,7 +27,7 @@ pub enum PlateauStatus {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plateau {
     /// The base net.
-    pub cell: String,
+    pub cell: Cell,
     /// Mean top-1 over the last quarter of its schedule minus over the quarter before, in points.
     pub rise: Option<f64>,
     /// The verdict.

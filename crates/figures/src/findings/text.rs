@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use convnet_transfer::CellResult;
+use convnet_results::CellResult;
 
 use super::evidence::{Relative, Treatment};
 use super::{Assessment, Verdict};

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use convnet_figures::{check_findings, Assessment, Evidence};
-use convnet_transfer::{CellResult, Mode};
+use convnet_results::{Cell, CellResult, Mode};
 use std::path::Path;
 
 /// One synthetic row.
@@ -28,14 +28,15 @@ pub fn row(
     } else {
         String::new()
     };
+    let cell: Cell = format!("{split}/{name}{suffix}").parse().unwrap();
     CellResult {
-        split: split.into(),
-        cell: format!("{split}/{name}{suffix}"),
-        source: source.into(),
-        target: target.into(),
+        split: cell.split.clone(),
+        source: cell.source,
+        target: cell.target,
         n,
         mode,
-        seed,
+        replicate: seed as u32,
+        cell,
         top1,
         top1_final: top1 - 0.004,
         top5: (top1 + 0.2).min(1.0),

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use candle_core::Device;
 use convnet_alexnet::{ArchSpec, ConvSpec, FcSpec, LayerInit, LrnSpec, PoolSpec, WeightInit};
 use convnet_data::{DatasetConfig, EmbeddedConfig, MeanImage, Preprocess};
-use convnet_splits::{HalfId, PartitionSpec, Split};
-use convnet_train::{CellData, CellJob, SolverConfig};
+use convnet_splits::{HalfId, Split};
+use convnet_train::{CellData, CellFiles, CellJob, SolverConfig};
 use convnet_transfer::Cell;
 
 /// Input side of the tiny net.
@@ -100,12 +100,12 @@ pub fn dataset(classes: usize, train_per_class: usize) -> DatasetConfig {
 /// The images of half `half` of split `random0` of `config`'s dataset.
 pub fn cell_data(config: &DatasetConfig, half: HalfId) -> CellData {
     let source = convnet_data::open(config).unwrap();
-    let spec = if half == HalfId::All {
-        PartitionSpec::All
+    let split = if half == HalfId::All {
+        Split::all(source.catalog())
     } else {
-        PartitionSpec::Random { seed: 0 }
-    };
-    let split = Split::new(source.catalog(), "random0", &spec).unwrap();
+        Split::random(source.catalog(), 0)
+    }
+    .unwrap();
     let half = split.half(half).unwrap().clone();
     let mean = MeanImage::compute(source.as_ref(), &half, false).unwrap();
     let preprocess = Preprocess::from_config(config, mean).unwrap();
@@ -137,6 +137,20 @@ pub fn solver(max_iter: u64) -> SolverConfig {
     }
 }
 
+/// A cell's checkpoint file name in its folder.
+pub const CHECKPOINT_FILE: &str = "checkpoint.safetensors";
+/// A cell's evaluations file name in its folder.
+pub const METRICS_FILE: &str = "metrics.jsonl";
+
+/// The files of a cell whose folder is `dir`.
+pub fn files(dir: &Path) -> CellFiles {
+    CellFiles {
+        checkpoint: dir.join(CHECKPOINT_FILE),
+        metrics: dir.join(METRICS_FILE),
+        result: dir.join("result.json"),
+    }
+}
+
 /// A job for `cell` in `dir`, copying from `base` when given.
 pub fn job(
     cell: &str,
@@ -147,7 +161,7 @@ pub fn job(
 ) -> CellJob {
     CellJob {
         cell: cell.parse::<Cell>().unwrap(),
-        dir: dir.to_path_buf(),
+        files: files(dir),
         spec,
         solver,
         run_seed: 11,

@@ -3,11 +3,10 @@
 use std::fmt;
 use std::str::FromStr;
 
-use convnet_splits::HalfId;
+use convnet_splits::{HalfId, SplitName};
 use serde::{Deserialize, Serialize};
 
-use crate::error::TransferError;
-use crate::trainable::Trainable;
+use crate::error::ResultsError;
 
 /// How a cell treats layers `1..n`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -63,8 +62,8 @@ impl fmt::Display for Mode {
 /// replicate `r > 0` appends `@r`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Cell {
-    /// Name of the split, e.g. `random0`, `natman`, `all`.
-    pub split: String,
+    /// The split, e.g. `random0`, `natman`, `all`.
+    pub split: SplitName,
     /// Half whose base net the copied layers come from; `None` for base and random cells.
     pub source: Option<HalfId>,
     /// Half the cell trains and is evaluated on.
@@ -77,14 +76,15 @@ pub struct Cell {
     pub replicate: u32,
 }
 
-/// Layers of the net: `n` counts layers copied from below, and fc8 is always re-initialised.
-const MAX_N: usize = 7;
+/// The largest `n`: layers are copied (or left random) from below, and fc8 is always
+/// re-initialised.
+pub const MAX_N: usize = 7;
 
 impl Cell {
     /// The base net of `target` in `split`.
-    pub fn base(split: &str, target: HalfId, replicate: u32) -> Self {
+    pub fn base(split: &SplitName, target: HalfId, replicate: u32) -> Self {
         Cell {
-            split: split.to_string(),
+            split: split.clone(),
             source: None,
             target,
             n: 0,
@@ -95,7 +95,7 @@ impl Cell {
 
     /// A transfer (`source != target`) or selffer (`source == target`) with `n` copied layers.
     pub fn copied(
-        split: &str,
+        split: &SplitName,
         source: HalfId,
         target: HalfId,
         n: usize,
@@ -103,7 +103,7 @@ impl Cell {
         replicate: u32,
     ) -> Self {
         Cell {
-            split: split.to_string(),
+            split: split.clone(),
             source: Some(source),
             target,
             n,
@@ -115,7 +115,7 @@ impl Cell {
     /// A net with layers `1..n` random and frozen, trained on all classes (split `all`).
     pub fn random_filters(n: usize, replicate: u32) -> Self {
         Cell {
-            split: "all".to_string(),
+            split: SplitName::All,
             source: None,
             target: HalfId::All,
             n,
@@ -143,12 +143,10 @@ impl Cell {
         }
     }
 
-    /// Which layers train: all of them, or only the layers above `n`.
-    pub fn trainable(&self) -> Trainable {
-        match self.mode {
-            Mode::Base | Mode::Finetune => Trainable::all(),
-            Mode::Frozen | Mode::Random => Trainable::above(self.n),
-        }
+    /// Whether layers `1..n` keep their starting values (frozen transfers and selffers,
+    /// random filters) rather than train with the rest (bases, fine-tuned nets).
+    pub fn freezes_copied_layers(&self) -> bool {
+        matches!(self.mode, Mode::Frozen | Mode::Random)
     }
 
     /// A seed for this cell's fresh parameters, derived from the run's seed and the cell's name
@@ -191,10 +189,10 @@ impl fmt::Display for Cell {
 }
 
 impl FromStr for Cell {
-    type Err = TransferError;
+    type Err = ResultsError;
 
     fn from_str(name: &str) -> Result<Self, Self::Err> {
-        let bad = |reason: &str| TransferError::BadCellName {
+        let bad = |reason: &str| ResultsError::BadCellName {
             name: name.to_string(),
             reason: reason.to_string(),
         };
@@ -209,15 +207,15 @@ impl FromStr for Cell {
         let (split, net) = body
             .split_once('/')
             .ok_or_else(|| bad("missing `/` between split and net"))?;
-        if split.is_empty() || split.contains(char::is_whitespace) {
-            return Err(bad("the split name must be a non-empty word"));
-        }
+        let split: SplitName = split
+            .parse()
+            .map_err(|_| bad("the split name must be `all`, `random<seed>` or a word"))?;
         let half = |c: char| match c {
             'A' => Ok(HalfId::A),
             'B' => Ok(HalfId::B),
             _ => Err(bad("halves are `A` or `B`")),
         };
-        let layer = |digits: &str| -> Result<usize, TransferError> {
+        let layer = |digits: &str| -> Result<usize, ResultsError> {
             let n: usize = digits
                 .parse()
                 .map_err(|_| bad("the layer count n must be a number"))?;
@@ -228,20 +226,23 @@ impl FromStr for Cell {
             }
         };
         if net == "base" {
-            if split != "all" {
+            if split != SplitName::All {
                 return Err(bad("`base` without a half is the base of split `all`"));
             }
-            return Ok(Cell::base(split, HalfId::All, replicate));
+            return Ok(Cell::base(&split, HalfId::All, replicate));
         }
         if let Some(h) = net.strip_prefix("base") {
             let mut chars = h.chars();
             return match (chars.next(), chars.next()) {
-                (Some(c), None) => Ok(Cell::base(split, half(c)?, replicate)),
+                (Some(_), None) if split == SplitName::All => {
+                    Err(bad("the base of split `all` is `all/base`"))
+                }
+                (Some(c), None) => Ok(Cell::base(&split, half(c)?, replicate)),
                 _ => Err(bad("a base net is `baseA` or `baseB`")),
             };
         }
         if let Some(digits) = net.strip_prefix("random") {
-            if split != "all" {
+            if split != SplitName::All {
                 return Err(bad("random-filter nets belong to split `all`"));
             }
             return Ok(Cell::random_filters(layer(digits)?, replicate));
@@ -254,8 +255,11 @@ impl FromStr for Cell {
         let source = chars.next().ok_or_else(|| bad("empty net name"))?;
         let target = chars.next_back().ok_or_else(|| bad("net name too short"))?;
         let digits = chars.as_str();
+        if split == SplitName::All {
+            return Err(bad("split `all` has no halves to copy between"));
+        }
         Ok(Cell::copied(
-            split,
+            &split,
             half(source)?,
             half(target)?,
             layer(digits)?,
@@ -305,7 +309,7 @@ mod tests {
     #[test]
     fn parsed_fields() {
         let cell: Cell = "random0/A3B+".parse().unwrap();
-        assert_eq!(cell.split, "random0");
+        assert_eq!(cell.split, SplitName::Random(0));
         assert_eq!(cell.source, Some(HalfId::A));
         assert_eq!(cell.target, HalfId::B);
         assert_eq!(cell.n, 3);
@@ -316,7 +320,7 @@ mod tests {
         assert_eq!(random.mode, Mode::Random);
         assert_eq!(random.base_cell(), None);
         assert_eq!(random.stage(), 1);
-        assert_eq!(random.trainable(), Trainable::above(5));
+        assert!(random.freezes_copied_layers());
     }
 
     #[test]
@@ -331,6 +335,9 @@ mod tests {
             "random0/base",
             "random0/A3B@x",
             "/A3B",
+            "all/A3B",
+            "all/baseA",
+            "randomx/baseA",
         ] {
             let err = name.parse::<Cell>().unwrap_err().to_string();
             assert!(err.contains(name), "{err}");

@@ -2,20 +2,22 @@
 
 use std::path::Path;
 
-use convnet_transfer::{
-    format_results, parse_results, read_results, write_results, CellResult, Mode, TransferError,
-    COLUMNS,
+use convnet_results::{
+    format_results, parse_results, read_result, read_results, write_results, Cell, CellResult,
+    Mode, ResultsError, COLUMNS,
 };
+use convnet_splits::{HalfId, SplitName};
 
 fn row(cell: &str, mode: Mode, n: u32, top1: f64) -> CellResult {
+    let cell: Cell = cell.parse().unwrap();
     CellResult {
-        split: "random0".into(),
-        cell: cell.into(),
-        source: if n == 0 { String::new() } else { "A".into() },
-        target: "B".into(),
+        split: SplitName::Random(0),
+        source: cell.source,
+        target: HalfId::B,
         n,
         mode,
-        seed: 0,
+        replicate: 0,
+        cell,
         top1,
         top1_final: top1 - 0.01,
         top5: 0.9,
@@ -62,7 +64,7 @@ fn rows_survive_a_round_trip() {
 
 fn error_of(text: &str) -> (u64, String, String) {
     match parse_results(Path::new("runs/x/results.csv"), text) {
-        Err(TransferError::Results {
+        Err(ResultsError::Results {
             line,
             column,
             message,
@@ -114,4 +116,33 @@ fn an_empty_file_and_a_missing_file_are_errors() {
         .unwrap_err()
         .to_string();
     assert!(missing.contains("/nonexistent/results.csv"), "{missing}");
+}
+
+#[test]
+fn files_that_call_the_replicate_seed_read_the_same() {
+    let text = format_results(&rows());
+    let old = text.replacen(",replicate,", ",seed,", 1);
+    assert_ne!(old, text);
+    assert_eq!(parse_results(Path::new("x"), &old).unwrap(), rows());
+    // A result.json of that time, too.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("result.json");
+    let json = serde_json::to_string(&rows()[1]).unwrap();
+    std::fs::write(&path, json.replace("\"replicate\"", "\"seed\"")).unwrap();
+    assert_eq!(read_result(&path).unwrap(), rows()[1]);
+}
+
+#[test]
+fn a_column_that_disagrees_with_the_cell_name_is_named() {
+    let text = format_results(&rows()).replacen("random0,random0/A3B,A,B,3", "random0,random0/A3B,A,B,4", 1);
+    let (line, column, message) = error_of(&text);
+    assert_eq!((line, column.as_str()), (3, "n"));
+    assert!(message.contains("random0/A3B"), "{message}");
+    let text = format_results(&rows()).replacen("random0/A3B,", "random0/B3B,", 1);
+    let (_, column, _) = error_of(&text);
+    assert_eq!(column, "source");
+    let text = format_results(&rows()).replacen("random0/A3B,", "random0/A3C,", 1);
+    let (_, column, message) = error_of(&text);
+    assert_eq!(column, "cell");
+    assert!(message.contains("A3C"), "{message}");
 }
