@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The CUDA check, in one call on a GPU machine (it fits in well under 10 minutes):
-#   1. finds libcuda, cuBLAS, cuRAND and the CUDA runtime and sets LD_LIBRARY_PATH;
+#   1. checks the bundle, that the machine has a CUDA driver, and which libraries load;
 #   2. runs the CUDA tests of convnet-train (CUDA against the CPU, TF32 against f32);
 #   3. trains the smoke grid (configs/smoke.toml) on CUDA, with and without TF32, and on the CPU,
 #      and compares the cells' top-1;
 #   4. times the caffenet training step (227x227, batch 256) in candle and in PyTorch on the same
 #      GPU and prints the ratio.
 # It runs prebuilt binaries from the bundle that `cargo xtask cuda-build` writes
-# (target/cuda/bundle; carry that folder to the GPU machine): nothing is compiled there.
+# (target/cuda/bundle; carry that folder to the GPU machine) through the bundle's launcher
+# `run`, which puts the bundled CUDA libraries on LD_LIBRARY_PATH: nothing is compiled there.
 #
 #   scripts/gpu-check.sh                 # on the GPU machine
 #   scripts/gpu-check.sh --cpu-dry-run   # the same steps on the CPU at tiny sizes, with CPU builds
@@ -23,7 +24,7 @@ for arg in "$@"; do
     case "$arg" in
         --cpu-dry-run) MODE=cpu ;;
         --bundle=*) BUNDLE=${arg#--bundle=} ;;
-        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
         *) echo "unknown argument: $arg (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -58,7 +59,8 @@ note "gpu-check mode=$MODE at $(date -u +%FT%TZ) on $(hostname)"
 if [ "$MODE" = gpu ]; then
     command -v nvidia-smi > /dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee -a "$SUMMARY"
     nvidia-smi 2>/dev/null | grep -o 'CUDA Version: [0-9.]*' | tee -a "$SUMMARY"
-    for f in xtask train_step convnet-train-cuda-tests libcudart.so.13; do
+    for f in run xtask train_step convnet-train-cuda-tests lib/libcudart.so.13 lib/libcublas.so.13 \
+        lib/libcublasLt.so.13 lib/libcurand.so.10 stubs/libcuda.so.1; do
         if [ ! -e "$BUNDLE/$f" ]; then
             note "FAIL: $BUNDLE/$f is missing: run 'cargo xtask cuda-build' and carry $BUNDLE"
             exit 1
@@ -66,65 +68,39 @@ if [ "$MODE" = gpu ]; then
     done
     [ -f "$BUNDLE/BUILD-INFO.txt" ] && sed 's/^/bundle: /' "$BUNDLE/BUILD-INFO.txt" | tee -a "$SUMMARY"
     BUNDLE=$(cd "$BUNDLE" && pwd)
-    # Folders holding the libraries cudarc opens at run time (cuBLAS, cuBLASLt, cuRAND, NVRTC,
-    # the runtime): NVIDIA's Python packages (torch's dependencies) first, then the system.
-    LIBDIRS=$(python3 - <<'EOF'
-import glob, os, site, sys
-roots = list(site.getsitepackages()) + [site.getusersitepackages()] + sys.path
-seen = []
-for root in roots:
-    for pattern in ("nvidia/*/lib", "nvidia/cu*/lib", "nvidia/*/lib64"):
-        for d in sorted(glob.glob(os.path.join(root, pattern))):
-            if glob.glob(os.path.join(d, "lib*.so*")) and d not in seen:
-                seen.append(d)
-try:
-    import nvidia.cublas
-    for p in nvidia.cublas.__path__:
-        d = os.path.join(p, "lib")
-        if os.path.isdir(d) and d not in seen:
-            seen.insert(0, d)
-except ImportError:
-    pass
-print(":".join(seen))
-EOF
-    )
-    for d in /usr/local/cuda/lib64 /usr/local/nvidia/lib64 /usr/lib/x86_64-linux-gnu /usr/lib64; do
-        [ -d "$d" ] && LIBDIRS=${LIBDIRS:+$LIBDIRS:}$d
-    done
-    export LD_LIBRARY_PATH=$BUNDLE${LIBDIRS:+:$LIBDIRS}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-    echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH" >> "$SUMMARY"
-    python3 - <<'EOF' 2>&1 | tee -a "$SUMMARY"
+    # The bundle's launcher puts its CUDA libraries (lib/) on LD_LIBRARY_PATH; the driver is the
+    # machine's, and only where there is none does it add the driver stub (and say so).
+    RUN=$BUNDLE/run
+    if [[ $("$RUN" true 2>&1) == *"driver stub"* ]]; then
+        note "FAIL: no CUDA driver (libcuda.so.1) on this machine: the bundle would run on its driver stub"
+        FAILED=$((FAILED + 1))
+    fi
+    "$RUN" sh -c 'echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH"' 2>/dev/null >> "$SUMMARY"
+    "$RUN" python3 - <<'EOF' 2>&1 | tee -a "$SUMMARY"
 import ctypes
-missing = []
-for names in (["libcuda.so.1"], ["libcublas.so.13", "libcublas.so.12"], ["libcublasLt.so.13", "libcublasLt.so.12"],
-              ["libcurand.so.10"], ["libcudart.so.13"], ["libnvrtc.so.13", "libnvrtc.so.12"]):
-    for name in names:
-        try:
-            lib = ctypes.CDLL(name)
-            print(f"found {name}")
-            break
-        except OSError:
-            pass
-    else:
-        missing.append("/".join(names))
-for m in missing:
-    print(f"NOT FOUND {m}")
+for name in ("libcuda.so.1", "libcublas.so.13", "libcublasLt.so.13", "libcurand.so.10",
+             "libcudart.so.13"):
+    try:
+        ctypes.CDLL(name)
+        print(f"found {name}")
+    except OSError:
+        print(f"NOT FOUND {name}")
 EOF
-    ldd "$BUNDLE/xtask" | grep -E 'not found|cudart' | tee -a "$SUMMARY"
-    XTASK=$BUNDLE/xtask
-    TRAIN_STEP=$BUNDLE/train_step
+    "$RUN" ldd "$BUNDLE/xtask" 2>/dev/null | grep -E 'not found|libcuda|libcudart|libcublas|libcurand' | tee -a "$SUMMARY"
+    XTASK=("$RUN" xtask)
+    TRAIN_STEP=("$RUN" train_step)
     DEVICE=cuda
 else
     note "building the CPU binaries (release)"
     cargo build --release -q -p xtask && cargo build --release -q -p convnet-train --example train_step || exit 1
-    XTASK=$ROOT/target/release/xtask
-    TRAIN_STEP=$ROOT/target/release/examples/train_step
+    XTASK=("$ROOT/target/release/xtask")
+    TRAIN_STEP=("$ROOT/target/release/examples/train_step")
     DEVICE=cpu
 fi
 
 # --- 2. CUDA tests --------------------------------------------------------------------------
 if [ "$MODE" = gpu ]; then
-    step cuda-tests 240 "$BUNDLE/convnet-train-cuda-tests" --test-threads 1
+    step cuda-tests 240 "$RUN" convnet-train-cuda-tests --test-threads 1
 else
     # Without the cuda feature the file compiles to nothing: this checks that it is gated.
     step cuda-tests 600 cargo test --release -q -p convnet-train --test cuda
@@ -134,7 +110,7 @@ fi
 smoke() { # smoke NAME DEVICE [FLAGS...]
     local name=$1 device=$2; shift 2
     rm -rf "$OUT/$name"
-    step "$name" 150 "$XTASK" "$@" reproduce --config configs/smoke.toml --device "$device" --run-dir "$OUT/$name"
+    step "$name" 150 "${XTASK[@]}" "$@" reproduce --config configs/smoke.toml --device "$device" --run-dir "$OUT/$name"
 }
 smoke smoke "$DEVICE"
 if [ "$MODE" = gpu ]; then
@@ -177,9 +153,9 @@ else
     STEPS=(--steps 3 --warmup 1)
 fi
 SPEC=$OUT/bench-spec.json
-step bench-candle 150 "$TRAIN_STEP" "${BENCH[@]}" "${STEPS[@]}" --device "$DEVICE" --spec-out "$SPEC"
+step bench-candle 150 "${TRAIN_STEP[@]}" "${BENCH[@]}" "${STEPS[@]}" --device "$DEVICE" --spec-out "$SPEC"
 if [ "$MODE" = gpu ]; then
-    step bench-candle-tf32 120 "$TRAIN_STEP" "${BENCH[@]}" "${STEPS[@]}" --device "$DEVICE" --tf32
+    step bench-candle-tf32 120 "${TRAIN_STEP[@]}" "${BENCH[@]}" "${STEPS[@]}" --device "$DEVICE" --tf32
 fi
 if python3 -c 'import torch' 2>/dev/null && [ -f "$SPEC" ]; then
     step bench-pytorch 150 python3 benches/caffenet_step_pytorch.py --spec "$SPEC" "${PY_BENCH[@]}" "${STEPS[@]}" --device "$DEVICE"
