@@ -7,7 +7,7 @@
 //!
 //! [dataset]                  # convnet_data::DatasetConfig
 //! [splits]                   # random seeds, the dissimilar split
-//! [model]                    # preset or full spec, fc8 outputs
+//! [model]                    # preset or full spec, fc8's width
 //! [solver]                   # convnet_train::SolverConfig
 //! [grid]                     # which cells
 //! [output]                   # run directory, figures, report
@@ -17,12 +17,13 @@
 use std::path::{Path, PathBuf};
 
 use convnet_alexnet::ArchSpec;
-use convnet_splits::SplitName;
+use convnet_splits::{Grouping, SplitName};
 use convnet_data::DatasetConfig;
 use convnet_train::{DeviceChoice, SolverConfig};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ExperimentError;
+use crate::run_dir::RunDir;
 
 /// The whole configuration of an experiment.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -55,10 +56,11 @@ pub struct ExperimentConfig {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SplitsConfig {
-    /// One random split `random<k>` per seed `k` (numpy's legacy `RandomState([k])`, as the
-    /// paper's splits); default: one split, seeded by the run's `seed`.
+    /// One random split `random<k>` per number `k`, drawn by numpy's legacy
+    /// `RandomState([k])` as the paper's splits were; default: one split, `random<seed>` of the
+    /// run's `seed`.
     #[serde(default)]
-    pub random_seeds: Option<Vec<u64>>,
+    pub random_splits: Option<Vec<u64>>,
     /// The dissimilar split by coarse group, if any.
     #[serde(default)]
     pub dissimilar: Option<DissimilarConfig>,
@@ -78,6 +80,10 @@ pub struct DissimilarConfig {
     /// Groups of half B; empty: every group not in A.
     #[serde(default)]
     pub b_groups: Vec<String>,
+    /// Which natural / man-made lists an ImageNet-derived dataset's groups follow: `"paper"`
+    /// (the authors' lists) or `"wordnet-artifact"` (the WordNet rule).
+    #[serde(default)]
+    pub grouping: Grouping,
 }
 
 fn default_dissimilar_name() -> SplitName {
@@ -91,21 +97,21 @@ pub struct ModelConfig {
     /// A preset name: `caffenet`, `alexnet-32`, `alexnet-64`.
     #[serde(default)]
     pub preset: Option<String>,
-    /// A full architecture spec (instead of `preset`); its `outputs` is replaced per cell.
+    /// A full architecture spec (instead of `preset`), without fc8's width.
     #[serde(default)]
     pub spec: Option<ArchSpec>,
-    /// Outputs of fc8: `"half"` (the classes of the cell's target half) or a number (the
-    /// paper: 1000 in every net).
+    /// The width of fc8: `"classes"` (the classes of the half the net trains on) or a number
+    /// (the paper: 1000 in every net).
     #[serde(default)]
-    pub outputs: Outputs,
+    pub fc8_outputs: Outputs,
 }
 
 /// The width of fc8.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Outputs {
-    /// As many outputs as the target half has classes.
+    /// As many outputs as the half the net trains on has classes.
     #[default]
-    Half,
+    Classes,
     /// A fixed number, at least the classes of every half.
     Fixed(usize),
 }
@@ -113,7 +119,7 @@ pub enum Outputs {
 impl Serialize for Outputs {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Outputs::Half => serializer.serialize_str("half"),
+            Outputs::Classes => serializer.serialize_str("classes"),
             Outputs::Fixed(n) => serializer.serialize_u64(*n as u64),
         }
     }
@@ -128,9 +134,9 @@ impl<'de> Deserialize<'de> for Outputs {
             Number(u64),
         }
         match Raw::deserialize(deserializer)? {
-            Raw::Word(w) if w == "half" => Ok(Outputs::Half),
+            Raw::Word(w) if w == "classes" => Ok(Outputs::Classes),
             Raw::Word(w) => Err(serde::de::Error::custom(format!(
-                "outputs must be \"half\" or a number, not \"{w}\""
+                "fc8_outputs must be \"classes\" or a number, not \"{w}\""
             ))),
             Raw::Number(n) => Ok(Outputs::Fixed(n as usize)),
         }
@@ -229,6 +235,18 @@ pub enum KeepWeights {
 }
 
 impl ExperimentConfig {
+    /// The configuration file a command applies: the one given (`--config`), else the one a run
+    /// directory saved (`<run>/config.toml`, so that a run carries on as it began), else
+    /// `default`.
+    pub fn choose(given: Option<&Path>, run_dir: Option<&Path>, default: &Path) -> PathBuf {
+        let saved = run_dir.map(|dir| RunDir::new(dir).config());
+        match (given, saved) {
+            (Some(path), _) => path.to_path_buf(),
+            (None, Some(saved)) if saved.is_file() => saved,
+            (None, _) => default.to_path_buf(),
+        }
+    }
+
     /// Reads and validates a configuration file.
     pub fn load(path: &Path) -> Result<Self, ExperimentError> {
         let text = std::fs::read_to_string(path).map_err(|source| ExperimentError::Io {
@@ -240,11 +258,15 @@ impl ExperimentConfig {
 
     /// Parses and validates configuration text; `origin` names it in errors.
     pub fn parse(text: &str, origin: &str) -> Result<Self, ExperimentError> {
-        let config: ExperimentConfig =
-            toml::from_str(text).map_err(|e| ExperimentError::Config {
-                origin: origin.to_string(),
-                message: e.to_string(),
-            })?;
+        let error = |message: String| ExperimentError::Config {
+            origin: origin.to_string(),
+            message,
+        };
+        let table: toml::Table = toml::from_str(text).map_err(|e| error(e.to_string()))?;
+        if let Some(message) = renamed_key(&table) {
+            return Err(error(message));
+        }
+        let config: ExperimentConfig = table.try_into().map_err(|e| error(e.to_string()))?;
         config.validate().map_err(|e| match e {
             ExperimentError::Invalid { key, reason } => ExperimentError::Config {
                 origin: origin.to_string(),
@@ -260,10 +282,20 @@ impl ExperimentConfig {
         toml::to_string_pretty(self).expect("a configuration serialises to TOML")
     }
 
-    /// The seeds of the random splits: `[splits] random_seeds`, or the run's `seed`.
+    /// The dataset as the data crate opens it: `[dataset]`, with the grouping of
+    /// `[splits.dissimilar]`.
+    pub fn dataset_config(&self) -> DatasetConfig {
+        let mut dataset = self.dataset.clone();
+        if let Some(dissimilar) = &self.splits.dissimilar {
+            dataset.grouping = dissimilar.grouping;
+        }
+        dataset
+    }
+
+    /// The seeds of the random splits: `[splits] random_splits`, or the run's `seed`.
     pub fn random_split_seeds(&self) -> Vec<u64> {
         self.splits
-            .random_seeds
+            .random_splits
             .clone()
             .unwrap_or_else(|| vec![self.seed])
     }
@@ -277,7 +309,7 @@ impl ExperimentConfig {
     }
 
     /// The same experiment with another run seed: `seed` replaced (and with it the random
-    /// split where `[splits] random_seeds` is not given), the name suffixed `-seed<seed>` so
+    /// split where `[splits] random_splits` is not given), the name suffixed `-seed<seed>` so
     /// that its run directory is another one.
     pub fn with_seed(&self, seed: u64) -> ExperimentConfig {
         let mut config = self.clone();
@@ -298,8 +330,8 @@ impl ExperimentConfig {
 
     /// The architecture of a cell whose target half has `classes` classes.
     pub fn arch(&self, classes: usize) -> Result<ArchSpec, ExperimentError> {
-        let outputs = match self.model.outputs {
-            Outputs::Half => classes,
+        let outputs = match self.model.fc8_outputs {
+            Outputs::Classes => classes,
             Outputs::Fixed(n) => n,
         };
         let mut spec = match (&self.model.preset, &self.model.spec) {
@@ -333,8 +365,8 @@ impl ExperimentConfig {
                 ),
             ));
         }
-        if let Outputs::Fixed(0) = self.model.outputs {
-            return Err(invalid("model.outputs", "must be at least 2"));
+        if let Outputs::Fixed(0) = self.model.fc8_outputs {
+            return Err(invalid("model.fc8_outputs", "must be at least 2"));
         }
         if self.grid.layers.is_empty() || self.grid.layers.iter().any(|n| !(1..=7).contains(n)) {
             return Err(invalid("grid.layers", "every n must be between 1 and 7"));
@@ -374,7 +406,7 @@ impl ExperimentConfig {
             let needs = [
                 (
                     self.random_split_seeds() == [0, 1, 2, 3],
-                    "splits.random_seeds = [0, 1, 2, 3]",
+                    "splits.random_splits = [0, 1, 2, 3]",
                 ),
                 (self.grid.directions.len() == 2, "grid.directions = [\"AB\", \"BA\"]"),
                 (self.grid.layers == default_layers(), "grid.layers = [1, 2, 3, 4, 5, 6, 7]"),
@@ -401,6 +433,46 @@ impl ExperimentConfig {
         }
         Ok(())
     }
+}
+
+/// Keys of earlier configurations and what became of them: `(old key, new key, note)`.
+const RENAMED: [(&str, &str, &str); 7] = [
+    ("model.outputs", "model.fc8_outputs", "\"half\" is now \"classes\""),
+    (
+        "model.spec.outputs",
+        "model.fc8_outputs",
+        "a spec no longer says fc8's width",
+    ),
+    ("dataset.grouping", "splits.dissimilar.grouping", "it says what the groups mean"),
+    ("dataset.embedded.seed", "dataset.embedded.image_seed", "the images' own seed"),
+    ("splits.random_seeds", "splits.random_splits", "the numbers of the random splits"),
+    (
+        "model.spec.pool",
+        "model.spec.pooling_param",
+        "Caffe's name, with `kernel_size` and `stride`",
+    ),
+    (
+        "model.spec.lrn",
+        "model.spec.lrn_param",
+        "Caffe's name, with `local_size`, `alpha`, `beta` and `k`",
+    ),
+];
+
+/// The message for the first key of an earlier configuration that `table` still uses.
+fn renamed_key(table: &toml::Table) -> Option<String> {
+    RENAMED.iter().find_map(|(old, new, note)| {
+        let mut value = None::<&toml::Value>;
+        for (i, part) in old.split('.').enumerate() {
+            value = if i == 0 {
+                table.get(part)
+            } else {
+                value?.as_table()?.get(part)
+            };
+        }
+        value
+            .is_some()
+            .then(|| format!("`{old}` is now `{new}` ({note})"))
+    })
 }
 
 fn invalid(key: &str, reason: &str) -> ExperimentError {

@@ -63,7 +63,7 @@ impl Experiment {
         config.validate()?;
         let run = RunDir::new(run_dir);
         check_same_experiment(&run, &config)?;
-        let source = convnet_data::open(&config.dataset)?;
+        let source = convnet_data::open(&config.dataset_config())?;
         let splits = make_splits(&config, source.as_ref(), &run)?;
         let plan = Plan::from_config(&config);
         let device = config.device.open()?;

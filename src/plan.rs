@@ -7,6 +7,7 @@ use convnet_splits::{HalfId, SplitName};
 use serde::Serialize;
 
 use crate::config::{Direction, ExperimentConfig};
+use crate::error::ExperimentError;
 
 /// One cell of the plan, with its stable index.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -133,6 +134,14 @@ impl Plan {
     /// Cells of one stage.
     pub fn stage(&self, stage: u8) -> impl Iterator<Item = &PlannedCell> {
         self.cells.iter().filter(move |c| c.stage == stage)
+    }
+
+    /// The cell at `index` (`run-cell --index`, a Slurm array task's number).
+    pub fn at(&self, index: usize) -> Result<&PlannedCell, ExperimentError> {
+        self.cells.get(index).ok_or(ExperimentError::BadIndex {
+            index,
+            len: self.cells.len(),
+        })
     }
 
     /// The cell named `name`.

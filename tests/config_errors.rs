@@ -110,3 +110,48 @@ fn the_resolved_config_round_trips() {
     let again = ExperimentConfig::parse(&config.to_toml(), "resolved").unwrap();
     assert_eq!(again, config);
 }
+
+#[test]
+fn keys_of_earlier_configurations_name_their_new_keys() {
+    let smoke = smoke_text();
+    let cases = [
+        (
+            smoke.replace("fc8_outputs = \"classes\"", "outputs = \"half\""),
+            "`model.outputs` is now `model.fc8_outputs`",
+        ),
+        (
+            smoke.replace("input_channels = 3", "input_channels = 3\noutputs = 2"),
+            "`model.spec.outputs` is now `model.fc8_outputs`",
+        ),
+        (
+            smoke.replace("random_splits = [0]", "random_seeds = [0]"),
+            "`splits.random_seeds` is now `splits.random_splits`",
+        ),
+        (
+            smoke.replace("image_seed = 1", "seed = 1"),
+            "`dataset.embedded.seed` is now `dataset.embedded.image_seed`",
+        ),
+        (
+            smoke.replace("mirror = true", "mirror = true\ngrouping = \"paper\""),
+            "`dataset.grouping` is now `splits.dissimilar.grouping`",
+        ),
+        (
+            smoke.replace(
+                "pooling_param = { kernel_size = 3, stride = 2 }",
+                "pool = { kernel = 3, stride = 2 }",
+            ),
+            "`model.spec.pool` is now `model.spec.pooling_param`",
+        ),
+        (
+            smoke.replace("lrn_param = { local_size", "lrn = { size"),
+            "`model.spec.lrn` is now `model.spec.lrn_param`",
+        ),
+    ];
+    for (text, expected) in cases {
+        assert_ne!(text, smoke, "{expected}: the case changes nothing");
+        let err = parse_error(&text);
+        assert!(err.contains(expected), "{expected}: {err}");
+    }
+    // The per-stage flags keep their names.
+    assert!(smoke.contains("pool = true, lrn = true"));
+}

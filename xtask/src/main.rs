@@ -159,20 +159,14 @@ fn main() -> ExitCode {
     }
 }
 
-/// An error and its causes, joined by `: `, each cause left out when the text before it already
-/// says it (error types that print their source would otherwise repeat it).
+/// An error and its causes, joined by `: ` (each error's message leaves its cause out, so the
+/// chain says each thing once).
 fn error_chain(error: &anyhow::Error) -> String {
-    let mut text = String::new();
-    for cause in error.chain() {
-        let cause = cause.to_string();
-        if !text.contains(&cause) {
-            if !text.is_empty() {
-                text.push_str(": ");
-            }
-            text.push_str(&cause);
-        }
-    }
-    text
+    error
+        .chain()
+        .map(|cause| cause.to_string())
+        .collect::<Vec<_>>()
+        .join(": ")
 }
 
 /// The workspace root: the folder above this package.
@@ -266,12 +260,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
 /// Loads the configuration (flag, saved run config, or the default), applies the overrides
 /// and opens the experiment.
 fn open(args: &ExperimentArgs) -> Result<Experiment> {
-    let saved = args.run_dir.as_ref().map(|d| RunDir::new(d).config());
-    let path = match (&args.config, saved) {
-        (Some(path), _) => path.clone(),
-        (None, Some(saved)) if saved.is_file() => saved,
-        (None, _) => default_config(),
-    };
+    let path = ExperimentConfig::choose(
+        args.config.as_deref(),
+        args.run_dir.as_deref(),
+        &default_config(),
+    );
     let mut config = ExperimentConfig::load(&path)?;
     if let Some(seed) = args.seed {
         config = config.with_seed(seed);
@@ -408,16 +401,7 @@ fn run_cell(args: &ExperimentArgs, index: Option<usize>, name: Option<&str>) -> 
     let experiment = open(args)?;
     let plan = experiment.plan();
     let cell: Cell = match (index, name) {
-        (Some(i), _) => plan
-            .cells()
-            .get(i)
-            .map(|c| c.cell.clone())
-            .with_context(|| {
-                format!(
-                    "index {i} is out of range: the plan has {} cells",
-                    plan.cells().len()
-                )
-            })?,
+        (Some(i), _) => plan.at(i)?.cell.clone(),
         (None, Some(name)) => name.parse()?,
         (None, None) => bail!("give --index or --cell"),
     };

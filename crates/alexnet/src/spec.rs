@@ -81,7 +81,8 @@ pub struct FcSpec {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PoolSpec {
-    /// Square window size (3 in AlexNet).
+    /// Square window size (3 in AlexNet); `kernel_size`, as Caffe's `pooling_param` says.
+    #[serde(rename = "kernel_size")]
     pub kernel: usize,
     /// Stride (2 in AlexNet).
     pub stride: usize,
@@ -92,7 +93,8 @@ pub struct PoolSpec {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LrnSpec {
-    /// Channels in the window (odd; 5 in AlexNet).
+    /// Channels in the window (odd; 5 in AlexNet); `local_size`, as Caffe's `lrn_param` says.
+    #[serde(rename = "local_size")]
     pub size: usize,
     /// Scale of the sum of squares (1e-4).
     pub alpha: f32,
@@ -116,14 +118,23 @@ pub struct ArchSpec {
     pub fc: Vec<FcSpec>,
     /// Initialisation of the classifier fc8.
     pub fc8_init: LayerInit,
-    /// Outputs of fc8 (classes).
+    /// Outputs of fc8 (classes). A configuration leaves it out: every net gets the classes
+    /// of its half (or the configuration's fixed width).
+    #[serde(default, skip_serializing_if = "is_unset")]
     pub outputs: usize,
     /// Dropout probability after fc6 and fc7 (training only).
     pub dropout: f32,
-    /// The max-pool used by every stage with `pool`.
+    /// The max-pool used by every stage with `pool = true` (Caffe's `pooling_param`).
+    #[serde(rename = "pooling_param")]
     pub pool: PoolSpec,
-    /// The LRN used by every stage with `lrn`.
+    /// The LRN used by every stage with `lrn = true` (Caffe's `lrn_param`).
+    #[serde(rename = "lrn_param")]
     pub lrn: LrnSpec,
+}
+
+/// Whether fc8's width is left to the experiment (0).
+fn is_unset(outputs: &usize) -> bool {
+    *outputs == 0
 }
 
 /// Output side of a convolution, or `None` when the padded input is smaller than the kernel.

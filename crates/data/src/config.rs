@@ -53,8 +53,9 @@ pub struct EmbeddedConfig {
     pub val_per_class: usize,
     /// Side of the generated square images, in pixels.
     pub image_size: usize,
-    /// Seed of the generator; the same seed gives the same images.
-    pub seed: u64,
+    /// Seed of the image generator: the same seed gives the same images (the run's `seed`
+    /// leaves the images alone).
+    pub image_seed: u64,
     /// Standard deviation of the pixel noise, as a fraction of the 0..255 range.
     pub noise: f32,
     /// Amount of background clutter: 0 none, 1 the default, larger more strokes and fragments.
@@ -70,7 +71,7 @@ impl Default for EmbeddedConfig {
             train_per_class: 500,
             val_per_class: 100,
             image_size: 32,
-            seed: 0,
+            image_seed: 0,
             noise: 0.06,
             clutter: 1.0,
             deformation: 1.0,
@@ -136,7 +137,9 @@ pub struct DatasetConfig {
     pub mirror: bool,
     /// Skip and count corrupt image files instead of failing.
     pub skip_bad_images: bool,
-    /// Natural / man-made assignment for ImageNet-derived catalogs.
+    /// Natural / man-made assignment for ImageNet-derived catalogs (an experiment's
+    /// configuration sets it under `[splits.dissimilar]`, where it says what the groups mean).
+    #[serde(skip)]
     pub grouping: Grouping,
     /// ImageNet with a flat validation folder: the `<file> <wnid or index>` list.
     pub val_labels: Option<PathBuf>,

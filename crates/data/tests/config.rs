@@ -34,11 +34,14 @@ fn kinds_use_kebab_case_names() {
 fn omitted_fields_take_defaults_and_unknown_fields_are_rejected() {
     let config = parse(
         r#"{"data": {"kind": "tiny-imagenet", "path": "/d", "stored_size": 64, "crop_size": 56,
-            "grouping": "wordnet-artifact", "embedded": {"classes": 10}}}"#,
+            "embedded": {"classes": 10}}}"#,
     )
     .unwrap();
     assert_eq!(config.stored_size, 64);
-    assert_eq!(config.grouping, Grouping::WordNetArtifact);
+    // The grouping comes from the experiment's dissimilar split, not from here.
+    assert_eq!(config.grouping, Grouping::Paper);
+    let error = parse(r#"{"data": {"kind": "folder", "grouping": "paper"}}"#).unwrap_err();
+    assert!(error.contains("grouping"), "{error}");
     assert_eq!(config.embedded.classes, 10);
     assert_eq!(config.embedded.image_size, 32);
     assert_eq!(config.scale, 1.0);

@@ -45,7 +45,7 @@ fn same_seed_same_images_other_seed_other_images() {
         assert_eq!(a.load(x).unwrap(), b.load(y).unwrap());
     }
     let mut other = config.clone();
-    other.embedded.seed = 1;
+    other.embedded.image_seed = 1;
     let c = open(&other);
     assert_ne!(
         a.load(&a.train()[0]).unwrap(),

@@ -40,7 +40,10 @@ impl DeviceChoice {
                     Ok(device)
                 }
                 Err(e) => {
-                    tracing::info!("device auto: the CPU (no CUDA device found: {e})");
+                    tracing::info!(
+                        "device auto: the CPU (no CUDA device found: {})",
+                        without_backtrace(&e)
+                    );
                     Ok(Device::Cpu)
                 }
             },
@@ -48,8 +51,12 @@ impl DeviceChoice {
                 "this binary was built without CUDA; build it with `cargo xtask cuda-build` (see docs/reproducing.md)"
                     .to_string(),
             )),
-            DeviceChoice::Cuda(i) => Device::new_cuda(i)
-                .map_err(|e| fail(format!("no CUDA device {i} found ({e})"))),
+            DeviceChoice::Cuda(i) => Device::new_cuda(i).map_err(|e| {
+                fail(format!(
+                    "no CUDA device {i} found ({})",
+                    without_backtrace(&e)
+                ))
+            }),
         }
     }
 
@@ -60,6 +67,15 @@ impl DeviceChoice {
             candle_core::DeviceLocation::Cuda { gpu_id } => format!("cuda:{gpu_id}"),
             candle_core::DeviceLocation::Metal { gpu_id } => format!("metal:{gpu_id}"),
         }
+    }
+}
+
+/// A candle error without the backtrace it carries when `RUST_BACKTRACE` is set (frames of a
+/// stripped binary say nothing).
+fn without_backtrace(error: &candle_core::Error) -> String {
+    match error {
+        candle_core::Error::WithBacktrace { inner, .. } => without_backtrace(inner),
+        other => other.to_string(),
     }
 }
 

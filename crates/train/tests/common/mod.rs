@@ -86,7 +86,7 @@ pub fn dataset(classes: usize, train_per_class: usize) -> DatasetConfig {
         train_per_class,
         val_per_class: 20,
         image_size: 16,
-        seed: 3,
+        image_seed: 3,
         noise: 0.01,
         clutter: 0.0,
         deformation: 0.2,
