@@ -16,11 +16,7 @@ use transferability::{Experiment, ExperimentConfig};
 
 fn train(experiment: &Experiment, cell: &str) -> Result<(f64, f64), Box<dyn std::error::Error>> {
     let started = Instant::now();
-    let outcome = experiment.run_cell(
-        &cell.parse()?,
-        Arc::new(AtomicBool::new(false)),
-        &mut (),
-    )?;
+    let outcome = experiment.run_cell(&cell.parse()?, Arc::new(AtomicBool::new(false)), &mut ())?;
     let Outcome::Finished(result) = outcome else {
         return Err(format!("{cell} did not train").into());
     };
@@ -56,7 +52,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "| {cell} | {cached_s:.2} s | {:.3} | {direct_s:.2} s | {:.3} | {} |",
             cached_s / base_s,
             direct_s / base_again_s,
-            if cached_top1 == direct_top1 { "yes" } else { "NO" }
+            if cached_top1 == direct_top1 {
+                "yes"
+            } else {
+                "NO"
+            }
         );
     }
     std::fs::remove_dir_all(&root)?;

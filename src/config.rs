@@ -17,8 +17,8 @@
 use std::path::{Path, PathBuf};
 
 use convnet_alexnet::ArchSpec;
-use convnet_splits::{Grouping, SplitName};
 use convnet_data::DatasetConfig;
+use convnet_splits::{Grouping, SplitName};
 use convnet_train::{DeviceChoice, SolverConfig};
 use serde::{Deserialize, Serialize};
 
@@ -378,7 +378,8 @@ impl ExperimentConfig {
             ));
         }
         if let Some(directions) = &self.grid.finetune_directions {
-            if directions.is_empty() || directions.iter().any(|d| !self.grid.directions.contains(d)) {
+            if directions.is_empty() || directions.iter().any(|d| !self.grid.directions.contains(d))
+            {
                 return Err(invalid(
                     "grid.finetune_directions",
                     "give one or more of the directions in grid.directions",
@@ -408,8 +409,14 @@ impl ExperimentConfig {
                     self.random_split_seeds() == [0, 1, 2, 3],
                     "splits.random_splits = [0, 1, 2, 3]",
                 ),
-                (self.grid.directions.len() == 2, "grid.directions = [\"AB\", \"BA\"]"),
-                (self.grid.layers == default_layers(), "grid.layers = [1, 2, 3, 4, 5, 6, 7]"),
+                (
+                    self.grid.directions.len() == 2,
+                    "grid.directions = [\"AB\", \"BA\"]",
+                ),
+                (
+                    self.grid.layers == default_layers(),
+                    "grid.layers = [1, 2, 3, 4, 5, 6, 7]",
+                ),
                 (
                     self.finetunes(&SplitName::Random(0)) && self.finetunes(&SplitName::Random(1)),
                     "grid.finetune_splits with \"random0\" and \"random1\"",
@@ -437,15 +444,31 @@ impl ExperimentConfig {
 
 /// Keys of earlier configurations and what became of them: `(old key, new key, note)`.
 const RENAMED: [(&str, &str, &str); 7] = [
-    ("model.outputs", "model.fc8_outputs", "\"half\" is now \"classes\""),
+    (
+        "model.outputs",
+        "model.fc8_outputs",
+        "\"half\" is now \"classes\"",
+    ),
     (
         "model.spec.outputs",
         "model.fc8_outputs",
         "a spec no longer says fc8's width",
     ),
-    ("dataset.grouping", "splits.dissimilar.grouping", "it says what the groups mean"),
-    ("dataset.embedded.seed", "dataset.embedded.image_seed", "the images' own seed"),
-    ("splits.random_seeds", "splits.random_splits", "the numbers of the random splits"),
+    (
+        "dataset.grouping",
+        "splits.dissimilar.grouping",
+        "it says what the groups mean",
+    ),
+    (
+        "dataset.embedded.seed",
+        "dataset.embedded.image_seed",
+        "the images' own seed",
+    ),
+    (
+        "splits.random_seeds",
+        "splits.random_splits",
+        "the numbers of the random splits",
+    ),
     (
         "model.spec.pool",
         "model.spec.pooling_param",

@@ -83,8 +83,14 @@ pub enum ExperimentError {
     Transfer(#[from] convnet_transfer::TransferError),
     /// Training failed.
     #[error(transparent)]
-    Train(#[from] convnet_train::TrainError),
+    Train(Box<convnet_train::TrainError>),
     /// Drawing figures or the report failed.
     #[error(transparent)]
     Figures(#[from] convnet_figures::FigureError),
+}
+
+impl From<convnet_train::TrainError> for ExperimentError {
+    fn from(error: convnet_train::TrainError) -> Self {
+        ExperimentError::Train(Box::new(error))
+    }
 }

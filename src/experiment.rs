@@ -302,15 +302,16 @@ impl Experiment {
     fn data(&self, cell: &Cell) -> Result<CellData, ExperimentError> {
         let half = self.half(cell)?.clone();
         let path = self.run.mean(&cell.split, cell.target);
-        let mean = MeanImage::load_matching(&path, self.source.as_ref(), &half)?.ok_or_else(
-            || ExperimentError::Io {
-                path: path.clone(),
-                source: std::io::Error::new(
-                    std::io::ErrorKind::NotFound,
-                    "the mean image is missing: prepare the run first",
-                ),
-            },
-        )?;
+        let mean =
+            MeanImage::load_matching(&path, self.source.as_ref(), &half)?.ok_or_else(|| {
+                ExperimentError::Io {
+                    path: path.clone(),
+                    source: std::io::Error::new(
+                        std::io::ErrorKind::NotFound,
+                        "the mean image is missing: prepare the run first",
+                    ),
+                }
+            })?;
         Ok(CellData {
             source: self.source.clone(),
             half,

@@ -9,7 +9,10 @@ use crate::error::ExperimentError;
 use crate::run_dir::RunDir;
 
 /// The learning curve of every base net among `rows` that has a `metrics.jsonl`.
-pub fn base_curves(run: &RunDir, rows: &[CellResult]) -> Result<Vec<LearningCurve>, ExperimentError> {
+pub fn base_curves(
+    run: &RunDir,
+    rows: &[CellResult],
+) -> Result<Vec<LearningCurve>, ExperimentError> {
     let mut curves = Vec::new();
     for row in rows.iter().filter(|r| r.mode == Mode::Base) {
         let metrics = read_metrics(&run.cell_files(&row.cell).metrics)?;

@@ -253,6 +253,12 @@ fn train(
     progress: &dyn GridProgress,
     waited: &BTreeSet<String>,
 ) -> Option<CellEnd> {
+    if experiment
+        .is_running_elsewhere(&planned.cell)
+        .unwrap_or(false)
+    {
+        return None;
+    }
     let mut reporter = progress.started(planned);
     let outcome = experiment.run_cell(&planned.cell, stop.clone(), reporter.as_mut());
     drop(reporter);

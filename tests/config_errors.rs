@@ -41,11 +41,21 @@ fn the_paper_config_plans_the_papers_grid() {
         .all(|n| !n.contains("B") || n.contains("A")));
     // Fine-tuned: AnB+ and AnA+, 7 each on split 0, 3 each on split 1.
     assert_eq!(count(&|n| n.ends_with('+')), 20);
-    assert_eq!(count(&|n| n.starts_with("random0/") && n.ends_with('+')), 14);
-    for name in ["random1/A2B+", "random1/A4B+", "random1/A3A+", "random1/A6A+"] {
+    assert_eq!(
+        count(&|n| n.starts_with("random0/") && n.ends_with('+')),
+        14
+    );
+    for name in [
+        "random1/A2B+",
+        "random1/A4B+",
+        "random1/A3A+",
+        "random1/A6A+",
+    ] {
         assert!(names.iter().any(|n| n == name), "{name}");
     }
-    assert!(!names.iter().any(|n| n == "random1/A1B+" || n == "random0/B3B+"));
+    assert!(!names
+        .iter()
+        .any(|n| n == "random1/A1B+" || n == "random0/B3B+"));
     // Natural / man-made: frozen transfers both ways; random filters 1..7.
     assert_eq!(
         count(&|n| n.starts_with("natman/") && !n.contains("base")),
@@ -59,7 +69,10 @@ fn the_paper_config_plans_the_papers_grid() {
     // The fuller grid stays one key away.
     let mut fuller = load("imagenet-paper.toml");
     fuller.grid.paper_nets_only = false;
-    assert_eq!(Plan::from_config(&fuller).cells().len(), 11 + 112 + 56 + 14 + 7);
+    assert_eq!(
+        Plan::from_config(&fuller).cells().len(),
+        11 + 112 + 56 + 14 + 7
+    );
 }
 
 fn parse_error(text: &str) -> String {

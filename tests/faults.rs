@@ -29,7 +29,9 @@ fn image_tree(root: &Path) {
             let dir = root.join(subset).join(format!("class{class}"));
             std::fs::create_dir_all(&dir).unwrap();
             for i in 0..count {
-                picture(class * 100 + i).save(dir.join(format!("{i}.jpg"))).unwrap();
+                picture(class * 100 + i)
+                    .save(dir.join(format!("{i}.jpg")))
+                    .unwrap();
             }
         }
     }
@@ -73,9 +75,19 @@ fn a_truncated_and_a_non_image_file_stop_the_run_before_any_net_trains() {
     // With skip_bad_images, both are counted once and no net ever loads them.
     let experiment = Experiment::open(folder_experiment(&data, true), run_dir.clone()).unwrap();
     let check = experiment.prepare().unwrap();
-    assert_eq!((check.checked, check.unreadable.len()), (49, 2), "{check:?}");
+    assert_eq!(
+        (check.checked, check.unreadable.len()),
+        (49, 2),
+        "{check:?}"
+    );
     let base = experiment.plan().find("random0/baseA").unwrap();
-    let summary = run_cells(&experiment, &[base], Arc::new(AtomicBool::new(false)), 1, &());
+    let summary = run_cells(
+        &experiment,
+        &[base],
+        Arc::new(AtomicBool::new(false)),
+        1,
+        &(),
+    );
     assert!(summary.complete(), "{summary:?}");
     // The record is read back, not rebuilt, by the next runner.
     let again = Experiment::open(folder_experiment(&data, true), run_dir).unwrap();
@@ -94,17 +106,30 @@ fn a_failed_base_skips_the_cells_that_copy_from_it_once() {
 
     let experiment = Experiment::open(smoke(), run_dir).unwrap();
     let cells: Vec<_> = experiment.plan().cells().iter().collect();
-    let summary = run_cells(&experiment, &cells, Arc::new(AtomicBool::new(false)), 2, &());
+    let summary = run_cells(
+        &experiment,
+        &cells,
+        Arc::new(AtomicBool::new(false)),
+        2,
+        &(),
+    );
     let failed: Vec<&str> = summary.failed.iter().map(|(c, _)| c.as_str()).collect();
     assert_eq!(failed, ["random0/baseA"], "{:?}", summary.failed);
     let dependents: Vec<String> = cells
         .iter()
-        .filter(|c| c.base.as_ref().is_some_and(|b| b.to_string() == "random0/baseA"))
+        .filter(|c| {
+            c.base
+                .as_ref()
+                .is_some_and(|b| b.to_string() == "random0/baseA")
+        })
         .map(|c| c.cell.to_string())
         .collect();
     let skipped: Vec<String> = summary.skipped.iter().map(|(c, _)| c.clone()).collect();
     assert_eq!(skipped, dependents);
-    assert!(summary.skipped.iter().all(|(_, base)| base == "random0/baseA"));
+    assert!(summary
+        .skipped
+        .iter()
+        .all(|(_, base)| base == "random0/baseA"));
     assert_eq!(
         summary.trained.len(),
         cells.len() - 1 - dependents.len(),

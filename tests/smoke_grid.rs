@@ -90,7 +90,10 @@ fn planning_writes_nothing() {
     let run_dir = dir.path().join("smoke");
     let experiment = Experiment::open(smoke(), run_dir.clone()).unwrap();
     assert_eq!(experiment.plan().cells().len(), 82);
-    assert!(!run_dir.exists(), "opening and planning wrote into the run directory");
+    assert!(
+        !run_dir.exists(),
+        "opening and planning wrote into the run directory"
+    );
 }
 
 #[test]
@@ -123,11 +126,7 @@ fn a_stage_two_cell_without_its_base_fails_clearly() {
     let experiment = Experiment::open(smoke(), dir.path().join("smoke")).unwrap();
     let cell = "random0/A3B".parse().unwrap();
     let err = experiment
-        .run_cell(
-            &cell,
-            Arc::new(AtomicBool::new(false)),
-            &mut (),
-        )
+        .run_cell(&cell, Arc::new(AtomicBool::new(false)), &mut ())
         .unwrap_err()
         .to_string();
     assert!(

@@ -56,7 +56,9 @@ impl GridProgress for GridBars {
     fn waiting(&self, cells: usize) {
         match &self.overall {
             Some(bar) => bar.set_message(format!("waiting for {cells} cells of another runner")),
-            None => tracing::info!("{cells} cells are being trained by another runner; waiting for them"),
+            None => tracing::info!(
+                "{cells} cells are being trained by another runner; waiting for them"
+            ),
         }
     }
 }
@@ -113,7 +115,7 @@ impl Progress for CellBar {
             }
             None => {
                 let every = (step.max_iter / 20).max(1);
-                if step.iteration % every == 0 || step.iteration == step.max_iter {
+                if step.iteration.is_multiple_of(every) || step.iteration == step.max_iter {
                     tracing::info!(
                         cell = %self.cell,
                         "iteration {}/{}: {message}",

@@ -152,7 +152,7 @@ pub enum DataError {
         context: String,
         /// The candle error.
         #[source]
-        source: candle_core::Error,
+        source: Box<candle_core::Error>,
     },
     /// The background loading thread stopped without an error.
     #[error("the image loading thread stopped: {0}")]

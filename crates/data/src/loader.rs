@@ -296,7 +296,7 @@ impl Loader {
         let crop = self.plan.preprocess.crop_size();
         let candle_error = |source| DataError::Candle {
             context: "building a batch".to_string(),
-            source,
+            source: Box::new(source),
         };
         let images = Tensor::from_vec(host.images, (n, 3, crop, crop), &self.device)
             .map_err(candle_error)?;

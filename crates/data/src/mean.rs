@@ -74,7 +74,7 @@ impl MeanImage {
         Tensor::from_slice(&self.data, (3, self.size, self.size), device).map_err(|source| {
             DataError::Candle {
                 context: "mean image tensor".to_string(),
-                source,
+                source: Box::new(source),
             }
         })
     }
@@ -102,10 +102,14 @@ impl MeanImage {
         if scan.checked == 0 {
             return Err(empty());
         }
-        scan.means.into_iter().next().flatten().ok_or_else(|| DataError::EmptyHalf {
-            subset: "train",
-            half: format!("{:?} (every image unreadable)", half.id()),
-        })
+        scan.means
+            .into_iter()
+            .next()
+            .flatten()
+            .ok_or_else(|| DataError::EmptyHalf {
+                subset: "train",
+                half: format!("{:?} (every image unreadable)", half.id()),
+            })
     }
 
     /// What a cached mean of `half` records about its origin (dataset, classes, stored size):

@@ -5,9 +5,7 @@ mod common;
 
 use candle_core::Device;
 use common::*;
-use convnet_data::{
-    imaging, scan_images, unreadable_error, Loader, Location, MeanImage, Subset,
-};
+use convnet_data::{imaging, scan_images, unreadable_error, Loader, Location, MeanImage, Subset};
 use convnet_splits::HalfId;
 use image::{Rgb, RgbImage};
 
@@ -31,7 +29,10 @@ fn a_truncated_jpeg_is_an_error_naming_the_file() {
     for cut in [700, whole.len() / 2, whole.len() - 100] {
         std::fs::write(&path, &whole[..cut]).unwrap();
         // A lenient decoder fills the missing part in and reports nothing.
-        assert!(image::load_from_memory(&whole[..cut]).is_ok(), "cut at {cut}");
+        assert!(
+            image::load_from_memory(&whole[..cut]).is_ok(),
+            "cut at {cut}"
+        );
         let error = imaging::decode_file(&path).unwrap_err();
         assert!(error.is_bad_image(), "{error}");
         let text = error.to_string();
@@ -80,7 +81,10 @@ fn a_scan_lists_unreadable_images_and_sums_every_half_once() {
         assert_eq!(mean.as_ref(), Some(&alone));
     }
     let error = unreadable_error(&scan.unreadable, scan.checked).to_string();
-    assert!(error.starts_with("2 of the 25 train and val images checked"), "{error}");
+    assert!(
+        error.starts_with("2 of the 25 train and val images checked"),
+        "{error}"
+    );
 
     // A loader told about them never loads them: validation has 8 readable images.
     let val = Loader::val(

@@ -100,10 +100,7 @@ pub(crate) fn verdict_words(finding: &Finding) -> String {
 }
 
 /// The verdicts of findings 1 to 4, each placed at the data it reads, with its main number.
-fn findings(
-    curves: &BTreeMap<Figure2Group, Curve>,
-    assessment: &Assessment,
-) -> Vec<Annotation> {
+fn findings(curves: &BTreeMap<Figure2Group, Curve>, assessment: &Assessment) -> Vec<Annotation> {
     let mut notes = Vec::new();
     for ((name, group, layers), finding) in NOTES.iter().zip(&assessment.findings) {
         // The lowest (F2, F3) or highest (F1, F4) mean of the group over its layers.

@@ -109,11 +109,7 @@ fn finding_five(relative: &RelativeCurves, assessment: &Assessment) -> Option<An
 
 /// Figure 3 bottom: each treatment relative to its base, in percentage points, with the
 /// verdict of finding 5.
-fn bottom_panel(
-    rows: &[CellResult],
-    assessment: &Assessment,
-    paper: Option<&Aggregates>,
-) -> Panel {
+fn bottom_panel(rows: &[CellResult], assessment: &Assessment, paper: Option<&Aggregates>) -> Panel {
     let relative = relative_curves(rows);
     let mut panel = Panel {
         caption: "Top-1 relative to the matching base net".into(),
@@ -164,7 +160,9 @@ fn bottom_panel(
             });
         }
     }
-    panel.annotations.extend(finding_five(&relative, assessment));
+    panel
+        .annotations
+        .extend(finding_five(&relative, assessment));
     panel
 }
 
@@ -174,8 +172,11 @@ pub(crate) fn figure3_panels(
     assessment: &Assessment,
     paper: Option<&Aggregates>,
 ) -> Vec<Panel> {
-    [top_panel(rows, paper), bottom_panel(rows, assessment, paper)]
-        .into_iter()
-        .filter(Panel::has_layers)
-        .collect()
+    [
+        top_panel(rows, paper),
+        bottom_panel(rows, assessment, paper),
+    ]
+    .into_iter()
+    .filter(Panel::has_layers)
+    .collect()
 }

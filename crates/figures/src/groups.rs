@@ -241,7 +241,10 @@ pub(crate) fn relative_curves(rows: &[CellResult]) -> RelativeCurves {
         }
     }
     let own_base = [
-        (dissimilar_net as fn(&CellResult) -> bool, &mut relative.dissimilar),
+        (
+            dissimilar_net as fn(&CellResult) -> bool,
+            &mut relative.dissimilar,
+        ),
         (random_filter_net, &mut relative.random_filters),
     ];
     for (belongs, curve) in own_base {

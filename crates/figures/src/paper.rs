@@ -195,8 +195,7 @@ fn point_row(fields: &[&str], line: usize) -> Result<CellResult, FigureError> {
         "BnB+" | "AnB+" => format!("{split}/{source}{n}{target}+"),
         other => return Err(bad(format!("unknown group `{other}`"))),
     };
-    cell.parse::<Cell>()
-        .map_err(|e| bad(e.to_string()))?;
+    cell.parse::<Cell>().map_err(|e| bad(e.to_string()))?;
     Ok(paper_row(&cell, top1))
 }
 
@@ -217,9 +216,18 @@ pub fn networks() -> Result<Vec<CellResult>, FigureError> {
     rows.push(paper_row("all/base", paper.all_base));
     for n in 1..=7usize {
         let i = n - 1;
-        rows.push(paper_row(&format!("natman/A{n}B"), paper.natman_to_man_made[i]));
-        rows.push(paper_row(&format!("natman/B{n}A"), paper.natman_to_natural[i]));
-        rows.push(paper_row(&format!("all/random{n}"), paper.random_filters[i]));
+        rows.push(paper_row(
+            &format!("natman/A{n}B"),
+            paper.natman_to_man_made[i],
+        ));
+        rows.push(paper_row(
+            &format!("natman/B{n}A"),
+            paper.natman_to_natural[i],
+        ));
+        rows.push(paper_row(
+            &format!("all/random{n}"),
+            paper.random_filters[i],
+        ));
     }
     Ok(rows)
 }
@@ -247,7 +255,10 @@ mod tests {
         let anb7: Vec<f64> = rows
             .iter()
             .filter(|r| {
-                r.mode == Mode::Frozen && r.split.is_random() && r.source != Some(r.target) && r.n == 7
+                r.mode == Mode::Frozen
+                    && r.split.is_random()
+                    && r.source != Some(r.target)
+                    && r.n == 7
             })
             .map(|r| r.top1)
             .collect();

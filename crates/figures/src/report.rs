@@ -1,8 +1,8 @@
 //! `report.html`: one self-contained page with the figures, every cell and the configuration.
 
-use base64::Engine as _;
 use crate::findings::{Assessment, Verdict};
 use crate::FigureError;
+use base64::Engine as _;
 use convnet_results::CellResult;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -233,7 +233,9 @@ fn findings_html(assessment: &Assessment) -> String {
                  <th>rise over the last quarter</th><th class=\"text\">status</th></tr></thead>\n<tbody>\n",
             );
             for p in plateaus {
-                let rise = p.rise.map_or_else(|| "–".to_string(), |r| format!("{r:+.2} pts"));
+                let rise = p
+                    .rise
+                    .map_or_else(|| "–".to_string(), |r| format!("{r:+.2} pts"));
                 let _ = writeln!(
                     html,
                     "<tr><td class=\"text\">{}</td><td>{rise}</td><td class=\"text\">{}</td></tr>",

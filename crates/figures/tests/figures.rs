@@ -39,7 +39,13 @@ fn a_full_grid_gives_both_figures_with_two_panels() {
             title: "synthetic grid".into(),
             paper_overlay: overlay,
         };
-        let written = draw_all(&common::full_grid(), &common::assess(&common::full_grid()), dir.path(), &options).unwrap();
+        let written = draw_all(
+            &common::full_grid(),
+            &common::assess(&common::full_grid()),
+            dir.path(),
+            &options,
+        )
+        .unwrap();
         assert_eq!(
             names(&written),
             ["figure2.svg", "figure2.png", "figure3.svg", "figure3.png"]
@@ -78,7 +84,13 @@ fn a_partial_grid_draws_what_it_has() {
         title: "partial".into(),
         paper_overlay: true,
     };
-    let written = draw_all(&common::partial_grid(), &common::assess(&common::partial_grid()), dir.path(), &options).unwrap();
+    let written = draw_all(
+        &common::partial_grid(),
+        &common::assess(&common::partial_grid()),
+        dir.path(),
+        &options,
+    )
+    .unwrap();
     assert_eq!(
         names(&written),
         ["figure2.svg", "figure2.png", "figure3.svg", "figure3.png"]
@@ -101,8 +113,14 @@ fn bases_alone_or_no_rows_give_no_figure() {
         .into_iter()
         .filter(|r| r.n == 0)
         .collect();
-    assert!(draw_all(&bases, &common::assess(&bases), dir.path(), &options).unwrap().is_empty());
-    assert!(draw_all(&[], &common::assess(&[]), dir.path(), &options).unwrap().is_empty());
+    assert!(
+        draw_all(&bases, &common::assess(&bases), dir.path(), &options)
+            .unwrap()
+            .is_empty()
+    );
+    assert!(draw_all(&[], &common::assess(&[]), dir.path(), &options)
+        .unwrap()
+        .is_empty());
 }
 
 #[test]

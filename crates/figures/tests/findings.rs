@@ -53,7 +53,11 @@ fn on_the_papers_own_numbers_four_findings_hold_and_the_boost_is_the_halves() {
     let assessment = assess(&paper::networks().unwrap(), paper::CHANCE);
     assert!(assessment.noise.measured(), "{:?}", assessment.noise);
     for f in &assessment.findings {
-        let expected = if f.number == 4 { Verdict::DoesNotHold } else { Verdict::Holds };
+        let expected = if f.number == 4 {
+            Verdict::DoesNotHold
+        } else {
+            Verdict::Holds
+        };
         assert_eq!(f.verdict, expected, "finding {}: {}", f.number, f.evidence);
     }
     // The paper's AnB+ nets trained on half B, its BnB+ nets on half A, the harder half of
@@ -69,7 +73,13 @@ fn a_head_start_holds_none_of_f1_f3_f4() {
     let assessment = assess(&flattened(0.05, -0.3), paper::CHANCE);
     let v = verdicts(&assessment);
     for i in [0, 2, 3] {
-        assert_eq!(v[i], Verdict::DoesNotHold, "F{}: {}", i + 1, assessment.findings[i].evidence);
+        assert_eq!(
+            v[i],
+            Verdict::DoesNotHold,
+            "F{}: {}",
+            i + 1,
+            assessment.findings[i].evidence
+        );
     }
 }
 
@@ -78,8 +88,14 @@ fn a_table_without_effects_holds_none_of_f2_to_f5() {
     let assessment = assess(&flattened(0.0, 0.0), paper::CHANCE);
     let v = verdicts(&assessment);
     assert_eq!(v[0], Verdict::Holds, "no loss at all is no loss");
-    for i in 1..5 {
-        assert_eq!(v[i], Verdict::DoesNotHold, "F{}: {}", i + 1, assessment.findings[i].evidence);
+    for (f, verdict) in assessment.findings.iter().zip(&v).skip(1) {
+        assert_eq!(
+            *verdict,
+            Verdict::DoesNotHold,
+            "F{}: {}",
+            f.number,
+            f.evidence
+        );
     }
 }
 
@@ -105,9 +121,20 @@ enum Kind {
 const CHANCE: f64 = 0.01;
 const ALL_BASE: f64 = 0.50;
 
-fn row(split: &str, cell: &str, source: &str, target: &str, n: u32, mode: Mode, top1: f64) -> CellResult {
+fn row(
+    split: &str,
+    cell: &str,
+    source: &str,
+    target: &str,
+    n: u32,
+    mode: Mode,
+    top1: f64,
+) -> CellResult {
     let cell: Cell = format!("{split}/{cell}").parse().unwrap();
-    assert_eq!(cell.source.map(|h| h.to_string()).unwrap_or_default(), source);
+    assert_eq!(
+        cell.source.map(|h| h.to_string()).unwrap_or_default(),
+        source
+    );
     assert_eq!(cell.target.to_string(), target);
     assert_eq!((cell.n as u32, cell.mode), (n, mode));
     CellResult {
@@ -144,8 +171,9 @@ impl Table {
             rows.push(row(split, "baseA", "", "A", 0, Mode::Base, bases[0]));
             rows.push(row(split, "baseB", "", "B", 0, Mode::Base, bases[1]));
             for n in 1..=7u32 {
-                for (d, (source, target, base)) in
-                    [("A", "B", bases[1]), ("B", "A", bases[0])].into_iter().enumerate()
+                for (d, (source, target, base)) in [("A", "B", bases[1]), ("B", "A", bases[0])]
+                    .into_iter()
+                    .enumerate()
                 {
                     let cases = [
                         (Kind::BnB, target, ""),
@@ -154,9 +182,21 @@ impl Table {
                         (Kind::AnBPlus, source, "+"),
                     ];
                     for (kind, from, plus) in cases {
-                        let mode = if plus.is_empty() { Mode::Frozen } else { Mode::Finetune };
+                        let mode = if plus.is_empty() {
+                            Mode::Frozen
+                        } else {
+                            Mode::Finetune
+                        };
                         let top1 = base + effect(kind, n) / 100.0 + wobble(2 * s + d);
-                        rows.push(row(split, &format!("{from}{n}{target}{plus}"), from, target, n, mode, top1));
+                        rows.push(row(
+                            split,
+                            &format!("{from}{n}{target}{plus}"),
+                            from,
+                            target,
+                            n,
+                            mode,
+                            top1,
+                        ));
                     }
                 }
             }
@@ -165,12 +205,30 @@ impl Table {
         rows.push(row("natman", "baseB", "", "B", 0, Mode::Base, 0.55));
         rows.push(row("all", "base", "", "all", 0, Mode::Base, ALL_BASE));
         for n in 1..=7u32 {
-            for (d, (source, target, base)) in [("A", "B", 0.55), ("B", "A", 0.65)].into_iter().enumerate() {
+            for (d, (source, target, base)) in
+                [("A", "B", 0.55), ("B", "A", 0.65)].into_iter().enumerate()
+            {
                 let top1 = base + effect(Kind::Dissimilar, n) / 100.0 + wobble(d);
-                rows.push(row("natman", &format!("{source}{n}{target}"), source, target, n, Mode::Frozen, top1));
+                rows.push(row(
+                    "natman",
+                    &format!("{source}{n}{target}"),
+                    source,
+                    target,
+                    n,
+                    Mode::Frozen,
+                    top1,
+                ));
             }
             let top1 = CHANCE + effect(Kind::RandomFilters, n) / 100.0;
-            rows.push(row("all", &format!("random{n}"), "", "all", n, Mode::Random, top1));
+            rows.push(row(
+                "all",
+                &format!("random{n}"),
+                "",
+                "all",
+                n,
+                Mode::Random,
+                top1,
+            ));
         }
         Table { rows }
     }
@@ -206,21 +264,37 @@ fn noise() -> f64 {
 }
 
 fn verdict_of(number: usize, change: impl Fn(Kind, u32) -> Option<f64>) -> Verdict {
-    Table::new(effects(change)).assess().findings[number - 1].verdict.clone()
+    Table::new(effects(change)).assess().findings[number - 1]
+        .verdict
+        .clone()
 }
 
 #[test]
 fn the_synthetic_table_holds_all_five() {
     let assessment = Table::new(effects(|_, _| None)).assess();
-    assert_eq!(assessment.holding(), 5, "{}", assessment.to_text("the synthetic table"));
+    assert_eq!(
+        assessment.holding(),
+        5,
+        "{}",
+        assessment.to_text("the synthetic table")
+    );
 }
 
 #[test]
 fn f1_flips_at_the_noise_band_of_one_net() {
     let band = Z * noise();
-    assert_eq!(verdict_of(1, |k, n| (k == Kind::AnB && n == 1).then_some(0.9 * band)), Verdict::Holds);
-    assert_eq!(verdict_of(1, |k, n| (k == Kind::AnB && n == 2).then_some(-1.1 * band)), Verdict::DoesNotHold);
-    assert_eq!(verdict_of(1, |k, n| (k == Kind::AnB && n == 1).then_some(1.1 * band)), Verdict::DoesNotHold);
+    assert_eq!(
+        verdict_of(1, |k, n| (k == Kind::AnB && n == 1).then_some(0.9 * band)),
+        Verdict::Holds
+    );
+    assert_eq!(
+        verdict_of(1, |k, n| (k == Kind::AnB && n == 2).then_some(-1.1 * band)),
+        Verdict::DoesNotHold
+    );
+    assert_eq!(
+        verdict_of(1, |k, n| (k == Kind::AnB && n == 1).then_some(1.1 * band)),
+        Verdict::DoesNotHold
+    );
 }
 
 #[test]
@@ -238,10 +312,19 @@ fn f2_needs_both_the_dip_and_the_recovery() {
         }
     };
     assert_eq!(verdict_of(2, bnb(-1.1 * dip_band, 2.0)), Verdict::Holds);
-    assert_eq!(verdict_of(2, bnb(-0.9 * dip_band, 2.0)), Verdict::DoesNotHold);
+    assert_eq!(
+        verdict_of(2, bnb(-0.9 * dip_band, 2.0)),
+        Verdict::DoesNotHold
+    );
     let middle = -2.0 * dip_band;
-    assert_eq!(verdict_of(2, bnb(middle, middle + 1.1 * recovery_band)), Verdict::Holds);
-    assert_eq!(verdict_of(2, bnb(middle, middle + 0.9 * recovery_band)), Verdict::DoesNotHold);
+    assert_eq!(
+        verdict_of(2, bnb(middle, middle + 1.1 * recovery_band)),
+        Verdict::Holds
+    );
+    assert_eq!(
+        verdict_of(2, bnb(middle, middle + 0.9 * recovery_band)),
+        Verdict::DoesNotHold
+    );
 }
 
 #[test]
@@ -261,7 +344,11 @@ fn f3_reads_the_gap_against_its_control() {
         (Kind::AnB | Kind::BnB, 6..=7) => Some(-8.0),
         _ => None,
     };
-    assert_eq!(verdict_of(3, shared), Verdict::DoesNotHold, "a fall BnB shares is no specificity");
+    assert_eq!(
+        verdict_of(3, shared),
+        Verdict::DoesNotHold,
+        "a fall BnB shares is no specificity"
+    );
     let just_under = move |k: Kind, n: u32| match (k, n) {
         (Kind::AnB, 6..=7) => Some(-8.0),
         (Kind::BnB, 6..=7) => Some(-8.0 + 0.9 * band),
@@ -283,8 +370,16 @@ fn f4_compares_anb_plus_with_bnb_plus_and_baseb() {
     };
     assert_eq!(verdict_of(4, plus(1.1 * band, 0.0)), Verdict::Holds);
     assert_eq!(verdict_of(4, plus(0.9 * band, 0.0)), Verdict::DoesNotHold);
-    assert_eq!(verdict_of(4, plus(3.0, 3.0)), Verdict::DoesNotHold, "a shared head start is no boost");
-    assert_eq!(verdict_of(4, plus(-1.0, -3.0)), Verdict::DoesNotHold, "below baseB");
+    assert_eq!(
+        verdict_of(4, plus(3.0, 3.0)),
+        Verdict::DoesNotHold,
+        "a shared head start is no boost"
+    );
+    assert_eq!(
+        verdict_of(4, plus(-1.0, -3.0)),
+        Verdict::DoesNotHold,
+        "below baseB"
+    );
 }
 
 #[test]
@@ -292,9 +387,8 @@ fn f5_needs_the_dissimilar_drop_and_the_collapse() {
     // AnB over n = 6..7 (four nets each) minus the dissimilar split's (two nets each).
     let s = noise();
     let band = Z * s * (1.0 / 8.0 + 1.0 / 4.0f64).sqrt();
-    let dissimilar = |drop: f64| {
-        move |k: Kind, n: u32| (k == Kind::Dissimilar && n >= 6).then_some(-8.0 - drop)
-    };
+    let dissimilar =
+        |drop: f64| move |k: Kind, n: u32| (k == Kind::Dissimilar && n >= 6).then_some(-8.0 - drop);
     assert_eq!(verdict_of(5, dissimilar(1.1 * band)), Verdict::Holds);
     assert_eq!(verdict_of(5, dissimilar(0.9 * band)), Verdict::DoesNotHold);
     // Random filters: all/base is 49 points above chance; near chance is within 4.9.
@@ -306,9 +400,18 @@ fn f5_needs_the_dissimilar_drop_and_the_collapse() {
             _ => None,
         }
     };
-    assert_eq!(verdict_of(5, filters(0.09 * margin, 0.6 * margin)), Verdict::Holds);
-    assert_eq!(verdict_of(5, filters(0.11 * margin, 0.6 * margin)), Verdict::DoesNotHold);
-    assert_eq!(verdict_of(5, filters(0.05 * margin, 0.4 * margin)), Verdict::DoesNotHold);
+    assert_eq!(
+        verdict_of(5, filters(0.09 * margin, 0.6 * margin)),
+        Verdict::Holds
+    );
+    assert_eq!(
+        verdict_of(5, filters(0.11 * margin, 0.6 * margin)),
+        Verdict::DoesNotHold
+    );
+    assert_eq!(
+        verdict_of(5, filters(0.05 * margin, 0.4 * margin)),
+        Verdict::DoesNotHold
+    );
 }
 
 #[test]
@@ -323,7 +426,12 @@ fn without_two_nets_of_one_treatment_nothing_is_measurable() {
     let assessment = assess(&one_direction, CHANCE);
     assert!(!assessment.noise.measured());
     for f in &assessment.findings {
-        assert!(matches!(f.verdict, Verdict::NotMeasurable(_)), "F{}: {:?}", f.number, f.verdict);
+        assert!(
+            matches!(f.verdict, Verdict::NotMeasurable(_)),
+            "F{}: {:?}",
+            f.number,
+            f.verdict
+        );
     }
 }
 
@@ -350,18 +458,27 @@ fn base_nets_still_improving_allow_no_verdict() {
         })
     };
     let converged = run(&flat);
-    assert!(converged.unconverged().is_empty(), "{:?}", converged.plateaus);
+    assert!(
+        converged.unconverged().is_empty(),
+        "{:?}",
+        converged.plateaus
+    );
     assert_eq!(converged.holding(), 5);
 
     // random0/baseA gains 4 points in the last quarter of its schedule: F1-F5 read it.
     let mut climbing = flat.clone();
-    climbing[0] = curve(&bases[0].cell.to_string(), |i| 0.5 + 0.01 * (i / 100) as f64);
+    climbing[0] = curve(&bases[0].cell.to_string(), |i| {
+        0.5 + 0.01 * (i / 100) as f64
+    });
     let assessment = run(&climbing);
     assert_eq!(assessment.unconverged().len(), 1);
     for f in &assessment.findings {
         match &f.verdict {
             Verdict::NotMeasurable(why) => {
-                assert!(why.contains("random0/baseA") && why.contains("still improving"), "{why}")
+                assert!(
+                    why.contains("random0/baseA") && why.contains("still improving"),
+                    "{why}"
+                )
             }
             other => panic!("F{}: {other:?}", f.number),
         }
@@ -374,6 +491,14 @@ fn base_nets_still_improving_allow_no_verdict() {
     let mut climbing = flat;
     climbing[natman] = curve("natman/baseB", |i| 0.3 + 0.02 * (i / 100) as f64);
     let v = verdicts(&run(&climbing));
-    assert_eq!(&v[..4], &[Verdict::Holds, Verdict::Holds, Verdict::Holds, Verdict::Holds]);
+    assert_eq!(
+        &v[..4],
+        &[
+            Verdict::Holds,
+            Verdict::Holds,
+            Verdict::Holds,
+            Verdict::Holds
+        ]
+    );
     assert!(matches!(v[4], Verdict::NotMeasurable(_)));
 }

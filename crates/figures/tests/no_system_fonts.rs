@@ -17,7 +17,13 @@ fn figures_have_text_without_system_fonts() {
             title: "no system fonts".into(),
             paper_overlay: false,
         };
-        draw_all(&common::full_grid(), &common::assess(&common::full_grid()), Path::new(&out), &options).unwrap();
+        draw_all(
+            &common::full_grid(),
+            &common::assess(&common::full_grid()),
+            Path::new(&out),
+            &options,
+        )
+        .unwrap();
         return;
     }
     let dir = tempfile::tempdir().unwrap();

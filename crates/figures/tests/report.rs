@@ -15,7 +15,15 @@ fn the_report_holds_every_cell_the_figures_and_the_configuration() {
     draw_all(&rows, &common::assess(&rows), dir.path(), &options).unwrap();
     let out = dir.path().join("report.html");
     let config = "[run]\nname = \"synthetic <grid>\"\n";
-    write_report(&rows, &common::assess(&rows), dir.path(), config, &out, "Synthetic & grid").unwrap();
+    write_report(
+        &rows,
+        &common::assess(&rows),
+        dir.path(),
+        config,
+        &out,
+        "Synthetic & grid",
+    )
+    .unwrap();
     let html = std::fs::read_to_string(&out).unwrap();
     for row in &rows {
         assert!(

@@ -160,7 +160,8 @@ pub fn parse_results(path: &Path, text: &str) -> Result<Vec<CellResult>, Results
             };
             error(line, column, message)
         })?;
-        row.check().map_err(|(column, message)| error(line, column, message))?;
+        row.check()
+            .map_err(|(column, message)| error(line, column, message))?;
         rows.push(row);
     }
     Ok(rows)
@@ -174,7 +175,9 @@ fn check_names(record: &csv::StringRecord) -> Result<(), (&'static str, String)>
     field(0)
         .parse::<SplitName>()
         .map_err(|e| fail(0)(e.to_string()))?;
-    field(1).parse::<Cell>().map_err(|e| fail(1)(e.to_string()))?;
+    field(1)
+        .parse::<Cell>()
+        .map_err(|e| fail(1)(e.to_string()))?;
     for i in [2, 3] {
         if !(i == 2 && field(i).is_empty()) {
             field(i)
@@ -194,17 +197,18 @@ impl CellResult {
     pub fn check(&self) -> Result<(), (&'static str, String)> {
         let cell = &self.cell;
         let disagree = |column: &'static str, found: String, named: String| {
-            Err((
-                column,
-                format!("`{found}`, but cell `{cell}` has {named}"),
-            ))
+            Err((column, format!("`{found}`, but cell `{cell}` has {named}")))
         };
         let show = |half: Option<HalfId>| half.map_or_else(String::new, |h| h.to_string());
         if self.split != cell.split {
             return disagree("split", self.split.to_string(), cell.split.to_string());
         }
         if self.source != cell.source {
-            return disagree("source", show(self.source), format!("`{}`", show(cell.source)));
+            return disagree(
+                "source",
+                show(self.source),
+                format!("`{}`", show(cell.source)),
+            );
         }
         if self.target != cell.target {
             return disagree("target", self.target.to_string(), cell.target.to_string());

@@ -134,7 +134,11 @@ fn files_that_call_the_replicate_seed_read_the_same() {
 
 #[test]
 fn a_column_that_disagrees_with_the_cell_name_is_named() {
-    let text = format_results(&rows()).replacen("random0,random0/A3B,A,B,3", "random0,random0/A3B,A,B,4", 1);
+    let text = format_results(&rows()).replacen(
+        "random0,random0/A3B,A,B,3",
+        "random0,random0/A3B,A,B,4",
+        1,
+    );
     let (line, column, message) = error_of(&text);
     assert_eq!((line, column.as_str()), (3, "n"));
     assert!(message.contains("random0/A3B"), "{message}");

@@ -85,7 +85,9 @@ impl Split {
                 PartitionSpec::Random { seed } => format!("the random split of seed {seed}"),
                 other => format!("a {} split", other.kind()),
             };
-            return Err(SplitError::BadSplitName(format!("{name} (not the name of {kind})")));
+            return Err(SplitError::BadSplitName(format!(
+                "{name} (not the name of {kind})"
+            )));
         }
         let halves = match spec {
             PartitionSpec::Random { seed } => random_halves(catalog, &name.to_string(), *seed)?,
@@ -114,7 +116,11 @@ impl Split {
 
     /// The random split `random<seed>` of `catalog`.
     pub fn random(catalog: &Catalog, seed: u64) -> Result<Self, SplitError> {
-        Split::new(catalog, &SplitName::Random(seed), &PartitionSpec::Random { seed })
+        Split::new(
+            catalog,
+            &SplitName::Random(seed),
+            &PartitionSpec::Random { seed },
+        )
     }
 
     /// The split `all` of `catalog`: one half with every class.

@@ -55,8 +55,7 @@ fn random_halves_match_the_authors_class_lists() {
     let catalog = Catalog::ilsvrc2012(Grouping::Paper);
     let reference = reference_class_lists();
     for seed in 0..4u64 {
-        let split = Split::random(&catalog, seed)
-        .unwrap();
+        let split = Split::random(&catalog, seed).unwrap();
         for half in [HalfId::A, HalfId::B] {
             let key = format!("half{seed}{half}");
             assert_eq!(
@@ -71,7 +70,9 @@ fn random_halves_match_the_authors_class_lists() {
 #[test]
 fn natural_man_made_halves_match_the_authors_lists() {
     let catalog = Catalog::ilsvrc2012(Grouping::Paper);
-    let split = Split::new(&catalog, &"natman".parse().unwrap(),
+    let split = Split::new(
+        &catalog,
+        &"natman".parse().unwrap(),
         &PartitionSpec::Dissimilar {
             a_groups: vec![],
             b_groups: vec![],
@@ -100,14 +101,18 @@ fn relabelled_validation_lists_match_the_authors_md5_sums() {
     );
     let mut splits: Vec<(String, Split)> = (0..4u64)
         .map(|seed| {
-            let split = Split::random(&catalog, seed)
-            .unwrap();
+            let split = Split::random(&catalog, seed).unwrap();
             (format!("half{seed}"), split)
         })
         .collect();
     splits.push((
         "halfnatman".to_string(),
-        Split::new(&catalog, &"natman".parse().unwrap(), &PartitionSpec::natural_man_made()).unwrap(),
+        Split::new(
+            &catalog,
+            &"natman".parse().unwrap(),
+            &PartitionSpec::natural_man_made(),
+        )
+        .unwrap(),
     ));
     let mut checked = 0;
     for (prefix, split) in &splits {

@@ -1,7 +1,8 @@
 //! Partitions: labels inside halves, dissimilar splits by group, "all", and their errors.
 
-use convnet_splits::{SplitName, 
-    Catalog, ClassInfo, Grouping, HalfId, PartitionSpec, Split, SplitError, MAN_MADE, NATURAL,
+use convnet_splits::{
+    Catalog, ClassInfo, Grouping, HalfId, PartitionSpec, Split, SplitError, SplitName, MAN_MADE,
+    NATURAL,
 };
 
 /// Five classes: a, b natural; c, d man-made; e in group `other` when `with_other`.
@@ -68,24 +69,43 @@ fn random_halves_depend_on_the_seed_and_split_odd_catalogs_evenly_down() {
 
 #[test]
 fn two_groups_default_to_natural_in_a() {
-    let split = Split::new(&toy(false), &"natman".parse().unwrap(), &dissimilar(&[], &[])).unwrap();
+    let split = Split::new(
+        &toy(false),
+        &"natman".parse().unwrap(),
+        &dissimilar(&[], &[]),
+    )
+    .unwrap();
     assert_eq!(split.half(HalfId::A).unwrap().classes(), &[1, 3, 4]);
     assert_eq!(split.half(HalfId::B).unwrap().classes(), &[0, 2]);
-    let cifar10 = Split::new(&Catalog::cifar10(), &"va".parse().unwrap(), &dissimilar(&[], &[])).unwrap();
+    let cifar10 = Split::new(
+        &Catalog::cifar10(),
+        &"va".parse().unwrap(),
+        &dissimilar(&[], &[]),
+    )
+    .unwrap();
     assert_eq!(cifar10.half(HalfId::A).unwrap().classes(), &[0, 1, 8, 9]);
 }
 
 #[test]
 fn explicit_groups_choose_the_halves() {
-    let split = Split::new(&toy(true), &"d".parse().unwrap(),
+    let split = Split::new(
+        &toy(true),
+        &"d".parse().unwrap(),
         &dissimilar(&["other", MAN_MADE], &[NATURAL]),
     )
     .unwrap();
     assert_eq!(split.half(HalfId::A).unwrap().classes(), &[0, 2, 4]);
-    let complement = Split::new(&toy(true), &"d".parse().unwrap(), &dissimilar(&[NATURAL], &[])).unwrap();
+    let complement = Split::new(
+        &toy(true),
+        &"d".parse().unwrap(),
+        &dissimilar(&[NATURAL], &[]),
+    )
+    .unwrap();
     assert_eq!(complement.half(HalfId::B).unwrap().classes(), &[0, 2, 4]);
     let by_superclass = Catalog::cifar100_by_superclass();
-    let split = Split::new(&by_superclass, &"s".parse().unwrap(),
+    let split = Split::new(
+        &by_superclass,
+        &"s".parse().unwrap(),
         &dissimilar(&["vehicles_1", "vehicles_2"], &[]),
     );
     let split = split.unwrap();
@@ -96,15 +116,25 @@ fn explicit_groups_choose_the_halves() {
 #[test]
 fn group_errors_name_the_group() {
     let catalog = toy(true);
-    let both = Split::new(&catalog, &"d".parse().unwrap(),
+    let both = Split::new(
+        &catalog,
+        &"d".parse().unwrap(),
         &dissimilar(&[NATURAL, "other"], &["other", MAN_MADE]),
     );
     assert!(matches!(both, Err(SplitError::GroupInBothHalves { ref group }) if group == "other"));
-    let neither = Split::new(&catalog, &"d".parse().unwrap(), &dissimilar(&[NATURAL], &[MAN_MADE]));
+    let neither = Split::new(
+        &catalog,
+        &"d".parse().unwrap(),
+        &dissimilar(&[NATURAL], &[MAN_MADE]),
+    );
     assert!(
         matches!(neither, Err(SplitError::GroupInNoHalf { ref group, .. }) if group == "other")
     );
-    let unknown = Split::new(&catalog, &"d".parse().unwrap(), &dissimilar(&["plants"], &[]));
+    let unknown = Split::new(
+        &catalog,
+        &"d".parse().unwrap(),
+        &dissimilar(&["plants"], &[]),
+    );
     let message = unknown.unwrap_err().to_string();
     assert!(
         message.contains("plants") && message.contains("natural"),
@@ -119,7 +149,11 @@ fn group_errors_name_the_group() {
 
 #[test]
 fn a_half_with_one_class_is_refused() {
-    let small = Split::new(&toy(true), &"d".parse().unwrap(), &dissimilar(&["other"], &[]));
+    let small = Split::new(
+        &toy(true),
+        &"d".parse().unwrap(),
+        &dissimilar(&["other"], &[]),
+    );
     assert!(
         matches!(small, Err(SplitError::HalfTooSmall { len: 1, .. })),
         "{small:?}"
@@ -158,7 +192,11 @@ fn bad_names_and_seeds_are_refused() {
     // A name whose kind is not the partition's.
     let mismatched = Split::new(&catalog, &SplitName::Random(1), &PartitionSpec::All);
     assert!(matches!(mismatched, Err(SplitError::BadSplitName(_))));
-    let mismatched = Split::new(&catalog, &SplitName::Random(1), &PartitionSpec::Random { seed: 2 });
+    let mismatched = Split::new(
+        &catalog,
+        &SplitName::Random(1),
+        &PartitionSpec::Random { seed: 2 },
+    );
     assert!(matches!(mismatched, Err(SplitError::BadSplitName(_))));
     let seed = Split::random(&catalog, 1 << 40);
     assert!(matches!(seed, Err(SplitError::SeedOutOfRange { .. })));
@@ -166,7 +204,12 @@ fn bad_names_and_seeds_are_refused() {
 
 #[test]
 fn relabel_list_keeps_order_and_renumbers() {
-    let split = Split::new(&toy(false), &"natman".parse().unwrap(), &dissimilar(&[], &[])).unwrap();
+    let split = Split::new(
+        &toy(false),
+        &"natman".parse().unwrap(),
+        &dissimilar(&[], &[]),
+    )
+    .unwrap();
     let list = "x.jpg 4\ny.jpg 0\n\nz.jpg 1\nw.jpg 2\n";
     assert_eq!(
         split.relabel_list(HalfId::A, list).unwrap(),

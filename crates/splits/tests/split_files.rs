@@ -53,7 +53,11 @@ fn every_kind_of_split_round_trips() {
 #[test]
 fn the_file_is_readable_text() {
     let catalog = Catalog::cifar10();
-    let split = Split::new(&catalog, &"va".parse().unwrap(), &PartitionSpec::natural_man_made());
+    let split = Split::new(
+        &catalog,
+        &"va".parse().unwrap(),
+        &PartitionSpec::natural_man_made(),
+    );
     assert!(split.is_err(), "cifar10 has no natural/man-made groups");
     let split = Split::random(&catalog, 0).unwrap();
     let (_dir, path) = written(&catalog, &split);
@@ -114,7 +118,10 @@ fn header_mistakes_are_named() {
     edit(&path, r#""seed":0"#, r#""seed":1"#);
     let (line, reason) = line_error(Split::read(&catalog, &path));
     assert_eq!(line, 5);
-    assert!(reason.contains("random0") && reason.contains("seed 1"), "{reason}");
+    assert!(
+        reason.contains("random0") && reason.contains("seed 1"),
+        "{reason}"
+    );
 }
 
 #[test]

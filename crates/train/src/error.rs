@@ -85,7 +85,13 @@ pub enum TrainError {
     Net(#[from] convnet_alexnet::AlexNetError),
     /// A tensor operation failed.
     #[error(transparent)]
-    Candle(#[from] candle_core::Error),
+    Candle(Box<candle_core::Error>),
+}
+
+impl From<candle_core::Error> for TrainError {
+    fn from(error: candle_core::Error) -> Self {
+        TrainError::Candle(Box::new(error))
+    }
 }
 
 impl TrainError {

@@ -131,7 +131,11 @@ impl FrozenFeatures {
         let Some((features, labels, order)) = &mut self.train else {
             return Ok(None);
         };
-        let items: Vec<u32> = order.items(iteration).into_iter().map(|i| i as u32).collect();
+        let items: Vec<u32> = order
+            .items(iteration)
+            .into_iter()
+            .map(|i| i as u32)
+            .collect();
         let index = Tensor::new(items.as_slice(), features.device())?;
         Ok(Some((
             features.index_select(&index, 0)?,

@@ -25,8 +25,8 @@ mod solver;
 mod trainer;
 
 pub use checkpoint::{finish_checkpoint, Checkpoint, TrainingState};
-pub use device::DeviceChoice;
 pub use convnet_results::Evaluation;
+pub use device::DeviceChoice;
 pub use error::TrainError;
 pub use evaluate::evaluate;
 pub use progress::{OnStep, Progress, Step};

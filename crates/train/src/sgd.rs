@@ -7,8 +7,8 @@ use candle_core::{Tensor, Var};
 use convnet_transfer::Trainable;
 
 use crate::error::TrainError;
-use crate::solver::SolverConfig;
 use crate::sgd_cpu::{update_in_place, Rates};
+use crate::solver::SolverConfig;
 
 /// Learning-rate and weight-decay multipliers of one variable (Caffe's `lr_mult`, `decay_mult`).
 #[derive(Clone, Copy, Debug, PartialEq)]

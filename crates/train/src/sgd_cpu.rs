@@ -115,7 +115,7 @@ fn descend<T: WithDType>(w: &mut [T], v: &[T]) -> Result<()> {
         )
     }
     for (w, v) in w.iter_mut().zip(v) {
-        *w = *w - *v;
+        *w -= *v;
     }
     Ok(())
 }

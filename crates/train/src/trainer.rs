@@ -10,19 +10,19 @@ use candle_core::{DType, Device, Tensor, Var};
 use candle_nn::VarBuilder;
 use convnet_alexnet::{AlexNet, ArchSpec, Pass};
 use convnet_data::{Loader, Preprocess, Source, Unreadable};
+use convnet_results::CellResult;
 use convnet_splits::Half;
 use convnet_transfer::{initialise, Cell, Trainable};
-use convnet_results::CellResult;
 
 use crate::checkpoint::{finish_checkpoint, Checkpoint, TrainingState};
 use crate::device::DeviceChoice;
 use crate::error::TrainError;
 use crate::evaluate::{evaluate, tally};
 use crate::features::FrozenFeatures;
-use convnet_results::{format_metrics, read_metrics, read_result, Evaluation};
 use crate::progress::{Progress, Step};
 use crate::sgd::MomentumSgd;
 use crate::solver::SolverConfig;
+use convnet_results::{format_metrics, read_metrics, read_result, Evaluation};
 
 /// The files of one cell, which the run directory names: where it checkpoints, where its
 /// evaluations go, and where its result goes when it is done.
@@ -121,7 +121,8 @@ pub fn train_cell(
     let metrics_path = &job.files.metrics;
 
     let (weights, momentum, state) = if checkpoint_path.is_file() {
-        resume(job, seed, checkpoint_path)?
+        let checkpoint = resume(job, seed, checkpoint_path)?;
+        (checkpoint.weights, checkpoint.momentum, checkpoint.state)
     } else {
         let init = initialise(
             &job.cell,
@@ -329,18 +330,7 @@ pub fn train_cell(
 }
 
 /// Loads a cell's checkpoint and checks that it belongs to this cell and seed.
-fn resume(
-    job: &CellJob,
-    seed: u64,
-    path: &Path,
-) -> Result<
-    (
-        BTreeMap<String, Tensor>,
-        BTreeMap<String, Tensor>,
-        TrainingState,
-    ),
-    TrainError,
-> {
+fn resume(job: &CellJob, seed: u64, path: &Path) -> Result<Checkpoint, TrainError> {
     let checkpoint = Checkpoint::load(path, &job.device)?;
     let expected = Trainable::of(&job.cell);
     if checkpoint.state.trainable != expected {
@@ -374,7 +364,7 @@ fn resume(
         }
     }
     tracing::info!(cell = %job.cell, "resuming at iteration {}", checkpoint.state.iteration);
-    Ok((checkpoint.weights, checkpoint.momentum, checkpoint.state))
+    Ok(checkpoint)
 }
 
 /// The dropout seed of an iteration: a SplitMix64 step of `(seed, iteration)`.

@@ -12,14 +12,12 @@ use std::sync::{Mutex, MutexGuard};
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::{VarBuilder, VarMap};
+use common::CHECKPOINT_FILE;
 use common::{cell_data, dataset, job, solver, tiny_spec, INPUT};
 use convnet_alexnet::{init_params, varmap_from_params, AlexNet, ArchSpec, Pass};
 use convnet_splits::HalfId;
+use convnet_train::{train_cell, Checkpoint, MomentumSgd, Outcome, SolverConfig};
 use convnet_transfer::Trainable;
-use convnet_train::{
-    train_cell, Checkpoint, MomentumSgd, Outcome, SolverConfig,
-};
-use common::CHECKPOINT_FILE;
 
 /// TF32 is a process-wide switch: every test holds this lock so none sees another's setting.
 static GEMM_MODE: Mutex<()> = Mutex::new(());
@@ -190,8 +188,7 @@ fn a_cell_trained_on_cuda_matches_the_cpu() {
         let dir = root.path().join(name);
         let mut job = job("random0/baseA", &dir, tiny_spec(3), solver(12), None);
         job.device = device;
-        let Outcome::Finished(result) = train_cell(&job, &data, &mut ()).unwrap()
-        else {
+        let Outcome::Finished(result) = train_cell(&job, &data, &mut ()).unwrap() else {
             panic!("{name}: the cell should finish");
         };
         results.push(result);

@@ -5,9 +5,9 @@ mod common;
 
 use candle_core::Device;
 use common::{cell_data, dataset, job, solver, tiny_spec, INPUT};
-use convnet_splits::HalfId;
 use common::{CHECKPOINT_FILE, METRICS_FILE};
 use convnet_results::read_metrics;
+use convnet_splits::HalfId;
 use convnet_train::{train_cell, Checkpoint};
 
 fn weights(dir: &std::path::Path) -> Vec<(String, Vec<f32>)> {
@@ -15,7 +15,12 @@ fn weights(dir: &std::path::Path) -> Vec<(String, Vec<f32>)> {
         .unwrap()
         .weights
         .iter()
-        .map(|(k, t)| (k.clone(), t.flatten_all().unwrap().to_vec1::<f32>().unwrap()))
+        .map(|(k, t)| {
+            (
+                k.clone(),
+                t.flatten_all().unwrap().to_vec1::<f32>().unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -36,7 +41,9 @@ fn cached_features_train_the_same_net() {
     for cell in ["random0/A3B", "random0/A6B", "random0/A7B"] {
         let mut trained = Vec::new();
         for budget in [2048, 0] {
-            let dir = root.path().join(format!("{}-{budget}", cell.replace('/', "_")));
+            let dir = root
+                .path()
+                .join(format!("{}-{budget}", cell.replace('/', "_")));
             let mut s = solver(24);
             s.feature_cache_mib = budget;
             let job = job(cell, &dir, tiny_spec(3), s, Some(&base));

@@ -5,9 +5,9 @@ mod common;
 use std::sync::atomic::Ordering;
 
 use candle_core::Device;
+use common::CHECKPOINT_FILE;
 use common::{cell_data, dataset, job, solver, tiny_spec};
 use convnet_splits::HalfId;
-use common::CHECKPOINT_FILE;
 use convnet_train::{train_cell, Checkpoint, OnStep, Outcome, Step};
 
 fn weights(dir: &std::path::Path) -> Vec<(String, Vec<f32>)> {
@@ -45,9 +45,7 @@ fn resumed_equals_straight() {
         "{partial:?}"
     );
     job_resumed.stop.store(false, Ordering::SeqCst);
-    let Outcome::Finished(result) =
-        train_cell(&job_resumed, &data, &mut ()).unwrap()
-    else {
+    let Outcome::Finished(result) = train_cell(&job_resumed, &data, &mut ()).unwrap() else {
         panic!("the resumed cell should finish");
     };
     assert_eq!(result.iterations, 24);

@@ -4,9 +4,9 @@ mod common;
 
 use candle_core::Device;
 use common::{cell_data, dataset, job, solver, tiny_spec};
-use convnet_splits::HalfId;
 use common::{CHECKPOINT_FILE, METRICS_FILE};
 use convnet_results::read_metrics;
+use convnet_splits::HalfId;
 use convnet_train::{train_cell, Checkpoint, Outcome};
 
 #[test]
@@ -21,8 +21,7 @@ fn a_small_net_learns_far_above_chance() {
         solver(300),
         None,
     );
-    let Outcome::Finished(result) = train_cell(&job, &data, &mut ()).unwrap()
-    else {
+    let Outcome::Finished(result) = train_cell(&job, &data, &mut ()).unwrap() else {
         panic!("the cell should finish");
     };
     let chance = 1.0 / classes as f64;
@@ -75,11 +74,24 @@ fn frozen_layers_stay_bitwise_and_finetuned_layers_move() {
                 "{name}: {key} bitwise equal to the base: {same}"
             );
         }
-        assert!(trained.momentum.is_empty(), "{name}: finished with momentum");
+        assert!(
+            trained.momentum.is_empty(),
+            "{name}: finished with momentum"
+        );
         // A checkpoint of the running cell holds a momentum buffer for each trained variable.
-        let running_dir = root.path().join(format!("{}-running", name.replace('/', "_")));
-        let running = common::job(name, &running_dir, tiny_spec(3), solver(20), Some(&base_path));
-        running.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let running_dir = root
+            .path()
+            .join(format!("{}-running", name.replace('/', "_")));
+        let running = common::job(
+            name,
+            &running_dir,
+            tiny_spec(3),
+            solver(20),
+            Some(&base_path),
+        );
+        running
+            .stop
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         train_cell(&running, &target_data, &mut ()).unwrap();
         let state = Checkpoint::load(&running_dir.join(CHECKPOINT_FILE), &Device::Cpu).unwrap();
         assert_eq!(
@@ -135,7 +147,10 @@ fn a_finished_cell_loses_its_momentum_when_run_again() {
         train_cell(&job, &data, &mut ()).unwrap(),
         Outcome::AlreadyDone(_)
     ));
-    assert!(Checkpoint::load(&path, &Device::Cpu).unwrap().momentum.is_empty());
+    assert!(Checkpoint::load(&path, &Device::Cpu)
+        .unwrap()
+        .momentum
+        .is_empty());
 }
 
 #[test]
@@ -183,9 +198,7 @@ fn a_nan_loss_names_the_iteration() {
     let mut solver = solver(50);
     solver.base_lr = 1e12;
     let job = job("all/base", dir.path(), tiny_spec(4), solver, None);
-    let err = train_cell(&job, &data, &mut ())
-        .unwrap_err()
-        .to_string();
+    let err = train_cell(&job, &data, &mut ()).unwrap_err().to_string();
     assert!(
         err.contains("at iteration") && err.contains("all/base"),
         "{err}"

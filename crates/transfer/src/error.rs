@@ -19,7 +19,7 @@ pub enum TransferError {
         /// The checkpoint file.
         path: PathBuf,
         /// The underlying error.
-        source: candle_core::Error,
+        source: Box<candle_core::Error>,
     },
     /// A variable the cell needs is absent from the base checkpoint.
     #[error("base checkpoint {path} has no `{key}` (it holds {found})")]
@@ -48,5 +48,11 @@ pub enum TransferError {
     Init(#[from] convnet_alexnet::AlexNetError),
     /// A tensor operation failed.
     #[error(transparent)]
-    Candle(#[from] candle_core::Error),
+    Candle(Box<candle_core::Error>),
+}
+
+impl From<candle_core::Error> for TransferError {
+    fn from(error: candle_core::Error) -> Self {
+        TransferError::Candle(Box::new(error))
+    }
 }

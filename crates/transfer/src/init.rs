@@ -29,7 +29,7 @@ pub fn load_checkpoint(
 ) -> Result<HashMap<String, Tensor>, TransferError> {
     candle_core::safetensors::load(path, device).map_err(|source| TransferError::ReadCheckpoint {
         path: path.to_path_buf(),
-        source,
+        source: Box::new(source),
     })
 }
 

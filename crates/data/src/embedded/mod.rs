@@ -55,7 +55,13 @@ pub fn image(
     subset: u64,
     index: usize,
 ) -> Vec<u8> {
-    let mut rng = rng_for(&[config.image_seed, STREAM, class as u64, subset, index as u64]);
+    let mut rng = rng_for(&[
+        config.image_seed,
+        STREAM,
+        class as u64,
+        subset,
+        index as u64,
+    ]);
     render::render(&mut rng, class, masks, config)
 }
 

@@ -113,12 +113,14 @@ pub(crate) fn fragile_co_adaptation(relative: &Relative, noise: &Noise) -> Outco
 
 /// The gap `BnB − AnB` averaged over `ns`.
 fn gap(relative: &Relative, noise: &Noise, ns: &[u32]) -> Result<Estimate, String> {
-    Ok(mean_over(relative, noise, Treatment::BnB, ns)?.minus(mean_over(
-        relative,
-        noise,
-        Treatment::AnB,
-        ns,
-    )?))
+    Ok(
+        mean_over(relative, noise, Treatment::BnB, ns)?.minus(mean_over(
+            relative,
+            noise,
+            Treatment::AnB,
+            ns,
+        )?),
+    )
 }
 
 /// F3: the specificity gap `BnB − AnB` larger at n = 6..7 than at n = 1..2.
@@ -177,9 +179,7 @@ pub(crate) fn dissimilarity_and_random_filters(
         let level = base + values.iter().sum::<f64>() / values.len() as f64;
         above_chance.push(level - chance);
     }
-    let collapsed = above_chance[2..]
-        .iter()
-        .all(|v| *v <= NEAR_CHANCE * margin);
+    let collapsed = above_chance[2..].iter().all(|v| *v <= NEAR_CHANCE * margin);
     let first_stands = above_chance[0] >= WELL_ABOVE_CHANCE * margin;
     let list: Vec<String> = above_chance.iter().map(|v| format!("{v:.1}")).collect();
     Ok(Measured {

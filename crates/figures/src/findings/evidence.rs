@@ -6,8 +6,7 @@ use std::collections::BTreeMap;
 use convnet_results::{Cell, CellResult};
 
 use crate::groups::{
-    dissimilar_net, figure2_group, is_base, random_filter_net, relative_to_own_base,
-    Figure2Group,
+    dissimilar_net, figure2_group, is_base, random_filter_net, relative_to_own_base, Figure2Group,
 };
 
 /// The validation top-1 of one net along its schedule (its `metrics.jsonl`).

@@ -165,9 +165,8 @@ pub fn check_findings(evidence: &Evidence) -> Assessment {
                     (Some(m), verdict)
                 }
             };
-            let (evidence, headline) = measured.map_or_else(Default::default, |m| {
-                (m.evidence, m.headline)
-            });
+            let (evidence, headline) =
+                measured.map_or_else(Default::default, |m| (m.evidence, m.headline));
             Finding {
                 number,
                 claim,

@@ -89,7 +89,10 @@ impl Noise {
             );
         }
         let floor = if self.binomial.is_finite() && self.binomial > self.spread {
-            format!(", raised to the validation set's binomial error {:.2}", self.binomial)
+            format!(
+                ", raised to the validation set's binomial error {:.2}",
+                self.binomial
+            )
         } else if self.binomial.is_finite() {
             format!(" (validation binomial error {:.2})", self.binomial)
         } else {

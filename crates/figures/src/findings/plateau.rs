@@ -80,9 +80,10 @@ impl Plateau {
 
     /// The net, its rise and its status, for messages.
     pub fn describe(&self) -> String {
-        let rise = self
-            .rise
-            .map_or_else(|| "rise unknown".to_string(), |r| format!("{r:+.2} pts over the last quarter"));
+        let rise = self.rise.map_or_else(
+            || "rise unknown".to_string(),
+            |r| format!("{r:+.2} pts over the last quarter"),
+        );
         match &self.status {
             PlateauStatus::Unknown(why) => format!("{}: {rise}, unknown ({why})", self.cell),
             _ => format!("{}: {rise}, {}", self.cell, self.label()),

@@ -71,7 +71,9 @@ pub fn findings_markdown(assessment: &Assessment) -> String {
     if let Some(plateaus) = &assessment.plateaus {
         out.push_str("\n| base net | last quarter minus the quarter before | status |\n| --- | --- | --- |\n");
         for p in plateaus {
-            let rise = p.rise.map_or_else(|| "–".to_string(), |r| format!("{r:+.2} pts"));
+            let rise = p
+                .rise
+                .map_or_else(|| "–".to_string(), |r| format!("{r:+.2} pts"));
             let _ = writeln!(out, "| {} | {rise} | {} |", p.cell, p.label());
         }
     }
@@ -113,7 +115,10 @@ pub fn comparison_markdown(
             let _ = writeln!(out, "| {name} | {source} | {} |", values.join(" | "));
         }
     }
-    let base = |r: &Relative| r.base_b.map_or_else(|| "–".to_owned(), |b| format!("{b:.1}"));
+    let base = |r: &Relative| {
+        r.base_b
+            .map_or_else(|| "–".to_owned(), |b| format!("{b:.1}"))
+    };
     let _ = writeln!(
         out,
         "\nbaseB (top-1, %): this run {}, {reference_name} {}.",

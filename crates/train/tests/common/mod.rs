@@ -90,7 +90,6 @@ pub fn dataset(classes: usize, train_per_class: usize) -> DatasetConfig {
         noise: 0.01,
         clutter: 0.0,
         deformation: 0.2,
-        ..EmbeddedConfig::default()
     });
     config.crop_size = INPUT;
     config.scale = 1.0 / 64.0;
