@@ -13,7 +13,7 @@ preset=${1:-alexnet-32}
 batch=${2:-128}
 threads=${3:-2}
 samples=${4:-30}
-cargo build --release -q -p convnet-alexnet --example op_timing
+cargo build --release -q -p convnet-ops --example op_timing
 bin=target/release/examples/op_timing
 spec=$(mktemp --suffix=.json)
 ours=$(mktemp)

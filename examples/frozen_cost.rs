@@ -24,7 +24,7 @@ fn train(experiment: &Experiment, cell: &str) -> Result<(f64, f64), Box<dyn std:
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    transferability::alexnet::prepare_cpu_process();
+    transferability::ops::prepare_cpu_process();
     let path = std::env::args()
         .nth(1)
         .map(PathBuf::from)

@@ -11,6 +11,7 @@ pub use convnet_alexnet as alexnet;
 pub use convnet_data as data;
 pub use convnet_figures as figures;
 pub use convnet_files as files;
+pub use convnet_ops as ops;
 pub use convnet_results as results;
 pub use convnet_splits as splits;
 pub use convnet_train as train;

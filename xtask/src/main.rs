@@ -141,7 +141,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    transferability::alexnet::prepare_cpu_process();
+    transferability::ops::prepare_cpu_process();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),

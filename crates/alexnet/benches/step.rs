@@ -12,7 +12,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 const BATCH: usize = 128;
 
 fn step_benches(c: &mut Criterion) {
-    convnet_alexnet::prepare_cpu_process();
+    convnet_ops::prepare_cpu_process();
     let device = Device::Cpu;
     let spec = ArchSpec::preset("alexnet-32", 100).expect("preset");
     let varmap = init_varmap(&spec, 0, &device).expect("init");

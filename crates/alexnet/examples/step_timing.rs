@@ -77,7 +77,7 @@ fn peak_rss_kib() -> u64 {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    convnet_alexnet::prepare_cpu_process();
+    convnet_ops::prepare_cpu_process();
     let o = parse()?;
     let spec = ArchSpec::preset(&o.preset, o.outputs)?;
     if let Some(path) = &o.spec_out {

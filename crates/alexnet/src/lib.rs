@@ -5,17 +5,16 @@
 //!   and `alexnet-64` (scaled for small images).
 //! - [`init_layer`] / [`init_params`]: seeded, per-layer initialisation.
 //! - [`AlexNet`]: the net, whose variable paths (`conv1.weight`, ...) are the checkpoint keys.
-//! - [`ops`]: overlapping max-pool, LRN and grouped convolution, all with backward passes.
-//! - [`prepare_cpu_process`]: the process settings that CPU training wants.
+//!
+//! The net's convolution, max-pool and LRN are the ops of [`convnet_ops`], CPU kernels with
+//! backward passes of their own.
 #![warn(missing_docs)]
 
 mod dropout;
 mod error;
 mod init;
 mod net;
-pub mod ops;
 mod presets;
-mod process;
 mod spec;
 
 pub use dropout::dropout;
@@ -23,8 +22,7 @@ pub use error::AlexNetError;
 pub use init::{init_layer, init_params, init_varmap, varmap_from_params};
 pub use net::{AlexNet, Pass};
 pub use presets::PRESET_NAMES;
-pub use process::{prepare_cpu_process, CpuProcessSettings};
 pub use spec::{
-    conv_output_size, pool_output_size, ArchSpec, ConvSpec, FcSpec, LayerInit, LrnSpec, PoolSpec,
-    WeightInit, LAYER_NAMES,
+    conv_output_size, ArchSpec, ConvSpec, FcSpec, LayerInit, LrnSpec, PoolSpec, WeightInit,
+    LAYER_NAMES,
 };

@@ -4,10 +4,10 @@ use std::ops::RangeInclusive;
 
 use candle_core::Tensor;
 use candle_nn::VarBuilder;
+use convnet_ops as ops;
 
 use crate::dropout::dropout;
 use crate::error::AlexNetError;
-use crate::ops;
 use crate::spec::{ArchSpec, LAYER_NAMES};
 
 /// How a forward pass runs.
@@ -181,7 +181,7 @@ impl AlexNet {
                 y = ops::max_pool(&y, self.spec.pool.kernel, self.spec.pool.stride)?;
             }
             if conv.lrn {
-                y = ops::lrn(&y, &self.spec.lrn)?;
+                y = ops::lrn(&y, &ops::LrnParams::from(self.spec.lrn))?;
             }
             return Ok(y);
         }

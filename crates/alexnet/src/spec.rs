@@ -1,5 +1,6 @@
 //! The architecture spec: the shape of each of the 8 layers and its initialisation.
 
+use convnet_ops::{pool_output_size, LrnParams};
 use serde::{Deserialize, Serialize};
 
 use crate::error::AlexNetError;
@@ -90,6 +91,7 @@ pub struct PoolSpec {
 
 /// Local response normalisation across channels, as Caffe defines it:
 /// `y = x * (k + alpha / size * sum x^2) ^ (-beta)` over a zero-padded window of `size` channels.
+/// The net runs it as [`convnet_ops::lrn`], with these values as its [`LrnParams`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LrnSpec {
@@ -102,6 +104,23 @@ pub struct LrnSpec {
     pub beta: f32,
     /// Additive constant (1).
     pub k: f32,
+}
+
+impl From<LrnSpec> for LrnParams {
+    fn from(spec: LrnSpec) -> Self {
+        let LrnSpec {
+            size,
+            alpha,
+            beta,
+            k,
+        } = spec;
+        Self {
+            size,
+            alpha,
+            beta,
+            k,
+        }
+    }
 }
 
 /// The whole 8-layer net: 5 conv stages, fc6, fc7 and the classifier fc8.
@@ -144,20 +163,6 @@ pub fn conv_output_size(input: usize, kernel: usize, stride: usize, pad: usize) 
         return None;
     }
     Some((padded - kernel) / stride + 1)
-}
-
-/// Output side of Caffe's max-pool (no padding): `ceil((input - kernel) / stride) + 1`, or
-/// `None` when the input is smaller than the window.
-pub fn pool_output_size(input: usize, kernel: usize, stride: usize) -> Option<usize> {
-    if stride == 0 || input < kernel {
-        return None;
-    }
-    let mut out = (input - kernel).div_ceil(stride) + 1;
-    // Caffe clips the last window so that it starts inside the input.
-    if (out - 1) * stride >= input {
-        out -= 1;
-    }
-    Some(out)
 }
 
 fn invalid(layer: &str, field: &'static str, reason: impl Into<String>) -> AlexNetError {

@@ -78,7 +78,7 @@ fn parse() -> Result<Options, String> {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    convnet_alexnet::prepare_cpu_process();
+    convnet_ops::prepare_cpu_process();
     let o = parse()?;
     let spec = ArchSpec::preset(&o.preset, o.outputs)?;
     if let Some(path) = &o.spec_out {

@@ -4,7 +4,7 @@ mod common;
 
 use candle_core::{DType, Tensor, Var};
 use common::{check_gradients, uniform};
-use convnet_alexnet::ops::{conv2d, conv2d_portable, conv2d_relu};
+use convnet_ops::{conv2d, conv2d_portable, conv2d_relu};
 
 /// `(batch, channels, size, outputs, kernel, stride, pad, groups)`.
 type Case = (usize, usize, usize, usize, usize, usize, usize, usize);

@@ -7,15 +7,15 @@
 //! candle's autograd adds around it (as in a training step), without the forward.
 //! `benches/ops_pytorch.py` times the same ops in PyTorch (`benches/ops_vs_pytorch.sh`).
 //!
-//! `cargo run --release -p convnet-alexnet --example op_timing -- --batch 128`
+//! `cargo run --release -p convnet-ops --example op_timing -- --batch 128`
 //! Options: `--preset NAME` (alexnet-32), `--batch N` (128), `--samples N` (30, the median is
 //! printed), `--spec-out FILE` (write the architecture JSON and exit).
 
 use std::time::Instant;
 
 use candle_core::{Device, Tensor, Var};
-use convnet_alexnet::ops::{conv2d_relu, lrn, max_pool};
 use convnet_alexnet::ArchSpec;
+use convnet_ops::{conv2d_relu, lrn, max_pool, LrnParams};
 
 type Error = Box<dyn std::error::Error>;
 
@@ -78,7 +78,7 @@ fn measure(
 }
 
 fn main() -> Result<(), Error> {
-    convnet_alexnet::prepare_cpu_process();
+    convnet_ops::prepare_cpu_process();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (mut preset, mut batch, mut samples, mut spec_out) =
         ("alexnet-32".to_string(), 128, 30, None);
@@ -101,6 +101,7 @@ fn main() -> Result<(), Error> {
     }
     let device = Device::Cpu;
     let random = |dims: &[usize], std: f64| Tensor::randn(0f32, std as f32, dims, &device);
+    let lrn_params = LrnParams::from(spec.lrn);
     let (mut channels, mut size) = (spec.input_channels, spec.input_size);
     for (k, conv) in spec.conv.iter().enumerate() {
         let layer = k + 1;
@@ -131,7 +132,7 @@ fn main() -> Result<(), Error> {
         let mut x = op(&inputs)?;
         // The pool and LRN that follow the conv, each timed on its own input.
         let pool = |t: &[Tensor]| max_pool(&t[0], spec.pool.kernel, spec.pool.stride);
-        let norm = |t: &[Tensor]| lrn(&t[0], &spec.lrn);
+        let norm = |t: &[Tensor]| lrn(&t[0], &lrn_params);
         let stages: [(bool, &str, &Op<'_>); 2] =
             [(conv.pool, "pool", &pool), (conv.lrn, "lrn", &norm)];
         for (present, kind, op) in stages {

@@ -11,8 +11,8 @@ use candle_core::backend::BackendStorage;
 use candle_core::{CpuStorage, CustomOp1, Layout, Result, Shape, Tensor, WithDType};
 use rayon::prelude::*;
 
+use super::max_pool::pool_output_size;
 use super::scratch::zeros;
-use crate::spec::pool_output_size;
 
 /// Forward max-pool on contiguous `[N, C, H, W]` f32 or f64 storage.
 pub(super) struct MaxPoolCpu {
@@ -327,7 +327,7 @@ impl CustomOp1 for MaxPoolScatter<'_> {
 mod tests {
     use candle_core::{Device, Tensor, Var};
 
-    use crate::ops::max_pool;
+    use crate::max_pool;
 
     /// The input gradient of `sum(max_pool(x))` for one `[1, 1, h, w]` plane.
     fn gradient(values: &[f32], (h, w): (usize, usize)) -> Vec<f32> {

@@ -4,16 +4,16 @@ use candle_core::backend::BackendStorage;
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, Layout, Result, Shape, Tensor, WithDType};
 use rayon::prelude::*;
 
-use crate::spec::LrnSpec;
+use super::lrn::LrnParams;
 
 /// Forward LRN on contiguous `[N, C, H, W]` f32 or f64 storage.
 pub(super) struct LrnCpu {
-    pub(super) spec: LrnSpec,
+    pub(super) params: LrnParams,
 }
 
 /// Backward of [`LrnCpu`]: `(input, grad_output) -> grad_input`.
 struct LrnCpuBackward {
-    spec: LrnSpec,
+    params: LrnParams,
 }
 
 fn contiguous<'a, T>(data: &'a [T], layout: &Layout) -> Result<&'a [T]> {
@@ -55,12 +55,12 @@ fn window_sums(values: &[f64], channels: usize, plane: usize, size: usize) -> Ve
 }
 
 /// `k + alpha / size * (window sum of x^2)` for one image.
-fn scales(x: &[f64], channels: usize, plane: usize, spec: &LrnSpec) -> Vec<f64> {
+fn scales(x: &[f64], channels: usize, plane: usize, params: &LrnParams) -> Vec<f64> {
     let squares: Vec<f64> = x.iter().map(|v| v * v).collect();
-    let mut scale = window_sums(&squares, channels, plane, spec.size);
-    let a = f64::from(spec.alpha) / spec.size as f64;
+    let mut scale = window_sums(&squares, channels, plane, params.size);
+    let a = f64::from(params.alpha) / params.size as f64;
     for s in scale.iter_mut() {
-        *s = f64::from(spec.k) + a * *s;
+        *s = f64::from(params.k) + a * *s;
     }
     scale
 }
@@ -80,15 +80,15 @@ fn invert_powers(values: &mut [f64], beta: f64) {
     }
 }
 
-fn forward<T: WithDType>(src: &[T], dims: (usize, usize, usize), spec: &LrnSpec) -> Vec<T> {
+fn forward<T: WithDType>(src: &[T], dims: (usize, usize, usize), params: &LrnParams) -> Vec<T> {
     let (channels, plane, image) = dims;
-    let beta = f64::from(spec.beta);
+    let beta = f64::from(params.beta);
     let mut out = vec![T::zero(); src.len()];
     out.par_chunks_mut(image)
         .zip(src.par_chunks(image))
         .for_each(|(out, x)| {
             let x: Vec<f64> = x.iter().map(|v| v.to_f64()).collect();
-            let mut pow = scales(&x, channels, plane, spec);
+            let mut pow = scales(&x, channels, plane, params);
             invert_powers(&mut pow, beta);
             for ((o, v), p) in out.iter_mut().zip(&x).zip(&pow) {
                 *o = T::from_f64(v * p);
@@ -102,11 +102,11 @@ fn backward<T: WithDType>(
     src: &[T],
     grad: &[T],
     dims: (usize, usize, usize),
-    spec: &LrnSpec,
+    params: &LrnParams,
 ) -> Vec<T> {
     let (channels, plane, image) = dims;
-    let beta = f64::from(spec.beta);
-    let factor = 2.0 * f64::from(spec.alpha) * beta / spec.size as f64;
+    let beta = f64::from(params.beta);
+    let factor = 2.0 * f64::from(params.alpha) * beta / params.size as f64;
     let mut out = vec![T::zero(); src.len()];
     out.par_chunks_mut(image)
         .zip(src.par_chunks(image))
@@ -114,13 +114,13 @@ fn backward<T: WithDType>(
         .for_each(|((out, x), dy)| {
             let x: Vec<f64> = x.iter().map(|v| v.to_f64()).collect();
             let dy: Vec<f64> = dy.iter().map(|v| v.to_f64()).collect();
-            let scale = scales(&x, channels, plane, spec);
+            let scale = scales(&x, channels, plane, params);
             let mut pow = scale.clone();
             invert_powers(&mut pow, beta);
             let ratio: Vec<f64> = (0..x.len())
                 .map(|i| dy[i] * x[i] * pow[i] / scale[i])
                 .collect();
-            let ratio_sums = window_sums(&ratio, channels, plane, spec.size);
+            let ratio_sums = window_sums(&ratio, channels, plane, params.size);
             for (i, o) in out.iter_mut().enumerate() {
                 *o = T::from_f64(dy[i] * pow[i] - factor * x[i] * ratio_sums[i]);
             }
@@ -142,10 +142,10 @@ impl CustomOp1 for LrnCpu {
         let dims = geometry(layout)?;
         let out = match storage {
             CpuStorage::F32(d) => {
-                CpuStorage::F32(forward(contiguous(d, layout)?, dims, &self.spec))
+                CpuStorage::F32(forward(contiguous(d, layout)?, dims, &self.params))
             }
             CpuStorage::F64(d) => {
-                CpuStorage::F64(forward(contiguous(d, layout)?, dims, &self.spec))
+                CpuStorage::F64(forward(contiguous(d, layout)?, dims, &self.params))
             }
             other => candle_core::bail!("lrn: unsupported dtype {:?}", other.dtype()),
         };
@@ -153,9 +153,12 @@ impl CustomOp1 for LrnCpu {
     }
 
     fn bwd(&self, arg: &Tensor, _res: &Tensor, grad_res: &Tensor) -> Result<Option<Tensor>> {
-        let grad = arg
-            .contiguous()?
-            .apply_op2_no_bwd(&grad_res.contiguous()?, &LrnCpuBackward { spec: self.spec })?;
+        let grad = arg.contiguous()?.apply_op2_no_bwd(
+            &grad_res.contiguous()?,
+            &LrnCpuBackward {
+                params: self.params,
+            },
+        )?;
         Ok(Some(grad))
     }
 }
@@ -185,13 +188,13 @@ impl CustomOp2 for LrnCpuBackward {
                 contiguous(x, input_layout)?,
                 contiguous(dy, grad_layout)?,
                 dims,
-                &self.spec,
+                &self.params,
             )),
             (CpuStorage::F64(x), CpuStorage::F64(dy)) => CpuStorage::F64(backward(
                 contiguous(x, input_layout)?,
                 contiguous(dy, grad_layout)?,
                 dims,
-                &self.spec,
+                &self.params,
             )),
             (x, dy) => candle_core::bail!(
                 "lrn backward: unsupported dtypes {:?} and {:?}",

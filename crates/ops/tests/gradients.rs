@@ -4,10 +4,9 @@ mod common;
 
 use candle_core::{DType, Device, Tensor, Var};
 use common::{check_gradients, uniform};
-use convnet_alexnet::ops::{conv2d, lrn, lrn_portable, max_pool, max_pool_portable};
-use convnet_alexnet::LrnSpec;
+use convnet_ops::{conv2d, lrn, lrn_portable, max_pool, max_pool_portable, LrnParams};
 
-const CAFFE_LRN: LrnSpec = LrnSpec {
+const CAFFE_LRN: LrnParams = LrnParams {
     size: 5,
     alpha: 1e-4,
     beta: 0.75,
@@ -15,7 +14,7 @@ const CAFFE_LRN: LrnSpec = LrnSpec {
 };
 
 /// A strong LRN, so that its gradient differs clearly from the identity.
-const STRONG_LRN: LrnSpec = LrnSpec {
+const STRONG_LRN: LrnParams = LrnParams {
     size: 5,
     alpha: 2.0,
     beta: 0.75,
@@ -141,9 +140,9 @@ fn max_pool_rejects_a_window_larger_than_the_input() {
 }
 
 /// Caffe's LRN written out element by element.
-fn lrn_loop(x: &[f64], dims: [usize; 4], spec: &LrnSpec) -> Vec<f64> {
+fn lrn_loop(x: &[f64], dims: [usize; 4], params: &LrnParams) -> Vec<f64> {
     let [n, c, h, w] = dims;
-    let half = spec.size as isize / 2;
+    let half = params.size as isize / 2;
     let at = |b: usize, ch: usize, i: usize| x[((b * c + ch) * h * w) + i];
     let mut y = vec![0.0; x.len()];
     for b in 0..n {
@@ -156,8 +155,8 @@ fn lrn_loop(x: &[f64], dims: [usize; 4], spec: &LrnSpec) -> Vec<f64> {
                         sum += at(b, j as usize, i).powi(2);
                     }
                 }
-                let scale = spec.k as f64 + spec.alpha as f64 / spec.size as f64 * sum;
-                y[(b * c + ch) * h * w + i] = at(b, ch, i) * scale.powf(-(spec.beta as f64));
+                let scale = params.k as f64 + params.alpha as f64 / params.size as f64 * sum;
+                y[(b * c + ch) * h * w + i] = at(b, ch, i) * scale.powf(-(params.beta as f64));
             }
         }
     }
@@ -166,12 +165,12 @@ fn lrn_loop(x: &[f64], dims: [usize; 4], spec: &LrnSpec) -> Vec<f64> {
 
 #[test]
 fn lrn_forward_matches_a_direct_loop() {
-    for spec in [CAFFE_LRN, STRONG_LRN] {
+    for params in [CAFFE_LRN, STRONG_LRN] {
         // Pixel-scale values so that Caffe's tiny alpha matters.
         let x = (uniform(&[2, 7, 3, 4], 9, DType::F64) * 200.0).unwrap();
         let values = x.flatten_all().unwrap().to_vec1::<f64>().unwrap();
-        let expected = lrn_loop(&values, [2, 7, 3, 4], &spec);
-        let got = lrn(&x, &spec)
+        let expected = lrn_loop(&values, [2, 7, 3, 4], &params);
+        let got = lrn(&x, &params)
             .unwrap()
             .flatten_all()
             .unwrap()

@@ -5,11 +5,11 @@
 //! candle's gradient bookkeeping, not the forward. `examples/op_timing.rs` times every op of
 //! a preset, and `benches/ops_vs_pytorch.sh` sets them beside PyTorch's.
 //!
-//! `RAYON_NUM_THREADS=2 cargo bench -p convnet-alexnet --bench ops`
+//! `RAYON_NUM_THREADS=2 cargo bench -p convnet-ops --bench ops`
 
 use candle_core::{Device, Tensor, Var};
-use convnet_alexnet::ops::{conv2d_relu, lrn, max_pool};
 use convnet_alexnet::ArchSpec;
+use convnet_ops::{conv2d_relu, lrn, max_pool, LrnParams};
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion};
 
 const BATCH: usize = 128;
@@ -45,7 +45,7 @@ fn bench_backward(
 }
 
 fn conv_benches(c: &mut Criterion) {
-    convnet_alexnet::prepare_cpu_process();
+    convnet_ops::prepare_cpu_process();
     let spec = ArchSpec::preset("alexnet-32", 100).expect("preset");
     let inputs = spec.spatial_sizes();
     let mut channels = spec.input_channels;
@@ -95,10 +95,11 @@ fn pool_lrn_benches(c: &mut Criterion) {
     let y = max_pool(&tracked(&x, true), kernel, stride).expect("pool");
     bench_backward(&mut group, "pool1/backward", &y);
     let z = random(&[BATCH, 48, 8, 8]);
+    let params = LrnParams::from(spec.lrn);
     group.bench_function("lrn1/forward", |b| {
-        b.iter(|| lrn(&z, &spec.lrn).expect("lrn"))
+        b.iter(|| lrn(&z, &params).expect("lrn"))
     });
-    let y = lrn(&tracked(&z, true), &spec.lrn).expect("lrn");
+    let y = lrn(&tracked(&z, true), &params).expect("lrn");
     bench_backward(&mut group, "lrn1/backward", &y);
     group.finish();
 }

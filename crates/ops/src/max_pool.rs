@@ -3,7 +3,20 @@
 use candle_core::{DType, Result, Tensor};
 
 use super::max_pool_cpu::MaxPoolCpu;
-use crate::spec::pool_output_size;
+
+/// Output side of Caffe's max-pool (no padding): `ceil((input - kernel) / stride) + 1`, or
+/// `None` when the input is smaller than the window.
+pub fn pool_output_size(input: usize, kernel: usize, stride: usize) -> Option<usize> {
+    if stride == 0 || input < kernel {
+        return None;
+    }
+    let mut out = (input - kernel).div_ceil(stride) + 1;
+    // Caffe clips the last window so that it starts inside the input.
+    if (out - 1) * stride >= input {
+        out -= 1;
+    }
+    Some(out)
+}
 
 fn output_sizes(x: &Tensor, kernel: usize, stride: usize) -> Result<(usize, usize)> {
     let (_, _, h, w) = x.dims4()?;

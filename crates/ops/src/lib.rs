@@ -1,0 +1,35 @@
+//! The CPU kernels of the convnet-transfer nets, as candle custom ops: Caffe's overlapping
+//! max-pool, Caffe's LRN and grouped convolution with bias (im2col + gemm, or Winograd's
+//! minimal filtering), each with a backward pass.
+//!
+//! - [`conv2d`] / [`conv2d_relu`], [`max_pool`], [`lrn`]: the ops the net calls. On the CPU
+//!   (f32, f64) each runs a kernel of its own; elsewhere (CUDA) the `_portable` version of the
+//!   same op, built from candle's tensor ops, whose backward pass is candle's autograd.
+//! - [`conv2d_portable`], [`max_pool_portable`], [`lrn_portable`]: those portable versions,
+//!   also the references the kernels are tested against.
+//! - [`pool_output_size`]: the output side of Caffe's max-pool; [`LrnParams`]: what defines an
+//!   LRN.
+//! - [`prepare_cpu_process`]: the process settings the kernels want (allocator, candle's
+//!   worker threads).
+//!
+//! Each op sits behind one function here so that a faster kernel can replace it without
+//! touching the net.
+#![warn(missing_docs)]
+
+mod conv;
+mod conv_backward;
+mod conv_cpu;
+mod conv_gemm;
+mod conv_geometry;
+mod lrn;
+mod lrn_cpu;
+mod max_pool;
+mod max_pool_cpu;
+mod process;
+mod scratch;
+mod winograd;
+
+pub use conv::{conv2d, conv2d_portable, conv2d_relu};
+pub use lrn::{lrn, lrn_portable, LrnParams};
+pub use max_pool::{max_pool, max_pool_portable, pool_output_size};
+pub use process::{prepare_cpu_process, CpuProcessSettings};
