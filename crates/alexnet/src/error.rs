@@ -56,13 +56,13 @@ pub enum AlexNetError {
         size: usize,
     },
     /// A tensor operation failed inside a layer (or while building a parameter).
-    #[error("layer `{layer}`: {source}")]
+    #[error("layer `{layer}`")]
     Layer {
         /// The layer, or the parameter key (`conv1.weight`).
         layer: String,
         /// The underlying candle error.
         #[source]
-        source: candle_core::Error,
+        source: Box<candle_core::Error>,
     },
 }
 
@@ -70,6 +70,9 @@ impl AlexNetError {
     /// Wraps a candle error with the name of the layer it happened in.
     pub fn in_layer(layer: impl Into<String>) -> impl FnOnce(candle_core::Error) -> Self {
         let layer = layer.into();
-        move |source| Self::Layer { layer, source }
+        move |source| Self::Layer {
+            layer,
+            source: Box::new(source),
+        }
     }
 }
