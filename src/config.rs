@@ -180,7 +180,8 @@ pub struct GridConfig {
     /// Frozen transfers of the dissimilar split, both directions.
     #[serde(default = "yes")]
     pub dissimilar_transfers: bool,
-    /// Random-filter nets (`all/random<n>`) and the all-classes base.
+    /// Random-filter nets (`all/random<n>`), and with them `all/base`, the net trained on every
+    /// class that they are compared with (split `all`).
     #[serde(default = "yes")]
     pub random_filters: bool,
     /// Replicates of every cell (each with its own bases and seeds).

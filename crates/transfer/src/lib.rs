@@ -6,6 +6,27 @@
 //! starting parameters: layers `1..n` copied bitwise from the base checkpoint (or left random
 //! for mode `random`), the layers above freshly drawn, and the [`Trainable`] mask saying which
 //! layers the optimizer may touch.
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use candle_core::Device;
+//! use convnet_alexnet::{init_params, ArchSpec};
+//! use convnet_transfer::{initialise, Cell, Trainable};
+//!
+//! // A base net's weights, saved as a run saves them.
+//! let spec = ArchSpec::preset("alexnet-32", 10)?;
+//! let base = std::env::temp_dir().join(format!("base-{}.safetensors", std::process::id()));
+//! let weights: std::collections::HashMap<_, _> = init_params(&spec, 1, &Device::Cpu)?.into_iter().collect();
+//! candle_core::safetensors::save(&weights, &base)?;
+//!
+//! // A3B: conv1-conv3 copied from it and frozen, the layers above drawn afresh.
+//! let cell: Cell = "random0/A3B".parse()?;
+//! let start = initialise(&cell, &spec, 2, Some(&base), &Device::Cpu)?;
+//! assert_eq!(start.trainable, Trainable::above(3));
+//! assert_eq!(start.copied.len(), 6);
+//! std::fs::remove_file(&base)?;
+//! # Ok(()) }
+//! ```
 #![warn(missing_docs)]
 
 mod error;
