@@ -42,7 +42,7 @@ struct ExperimentArgs {
     /// Run directory (default: `[output] run_dir`, or `runs/<name>`).
     #[arg(long)]
     run_dir: Option<PathBuf>,
-    /// Device: auto, cpu, cuda or cuda:<i> (overrides `device`).
+    /// Device: auto, cpu, cuda or cuda:INDEX (overrides `device`).
     #[arg(long)]
     device: Option<DeviceChoice>,
     /// Run seed (overrides `seed`: every net's initialisation and data order, and the random
