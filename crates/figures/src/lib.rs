@@ -1,8 +1,8 @@
 //! The figures of Yosinski et al. (2014), "How transferable are features in deep neural
 //! networks?", and an HTML report, drawn from a `results.csv` alone.
 //!
-//! The rows are [`convnet_transfer::CellResult`]s, read from `results.csv` with
-//! [`convnet_transfer::read_results`].
+//! The rows are [`convnet_results::CellResult`]s, read from `results.csv` with
+//! [`convnet_results::read_results`]; the findings also read the base nets' learning curves.
 //! - [`draw_all`]: `figure2.{svg,png}` (two panels: every network with mean lines; mean lines with
 //!   the paper's findings) and `figure3.{svg,png}` (dissimilar split and random filters; relative
 //!   top-1 in points), each drawn only when the rows hold data for it.
