@@ -13,6 +13,7 @@ use convnet_data::{
 use convnet_results::{read_result, write_results, Cell, CellResult, Mode};
 use convnet_splits::{HalfId, PartitionSpec, Split, SplitName};
 use convnet_train::{train_cell, CellData, CellJob, Outcome, Progress};
+use convnet_transfer::Base;
 use serde::{Deserialize, Serialize};
 
 use crate::config::ExperimentConfig;
@@ -243,7 +244,7 @@ impl Experiment {
             convnet_train::finish_checkpoint(&files.checkpoint, self.keeps_weights(cell))?;
             return Ok(Outcome::AlreadyDone(read_result(&files.result)?));
         }
-        let base_checkpoint = match &planned.base {
+        let base = match &planned.base {
             Some(base) => {
                 let base_files = self.run.cell_files(base);
                 if !base_files.result.is_file() {
@@ -253,12 +254,12 @@ impl Experiment {
                         path: base_files.result,
                     });
                 }
-                Some(base_files.checkpoint)
+                Some(Base::checkpoint(base_files.checkpoint))
             }
             None => None,
         };
         let data = self.data(cell)?;
-        let job = self.job(cell, base_checkpoint, stop)?;
+        let job = self.job(cell, base, stop)?;
         Ok(train_cell(&job, &data, progress)?)
     }
 
@@ -272,7 +273,7 @@ impl Experiment {
     fn job(
         &self,
         cell: &Cell,
-        base_checkpoint: Option<PathBuf>,
+        base: Option<Base>,
         stop: Arc<AtomicBool>,
     ) -> Result<CellJob, ExperimentError> {
         let classes = self.half(cell)?.len();
@@ -282,7 +283,7 @@ impl Experiment {
             spec: self.config.arch(classes)?,
             solver: self.config.solver.clone(),
             run_seed: self.config.seed,
-            base_checkpoint,
+            base,
             device: self.device.clone(),
             stop,
             keep_weights: self.keeps_weights(cell),

@@ -4,7 +4,12 @@ use crate::error::AlexNetError;
 use crate::spec::{ArchSpec, ConvSpec, FcSpec, LayerInit, LrnSpec, PoolSpec, WeightInit};
 
 /// The names [`ArchSpec::preset`] accepts.
-pub const PRESET_NAMES: [&str; 3] = ["caffenet", "alexnet-32", "alexnet-64"];
+pub const PRESET_NAMES: [&str; 4] = [
+    "caffenet",
+    "alexnet-32",
+    "alexnet-64",
+    "torchvision-alexnet",
+];
 
 fn gaussian(std: f32, bias: f32) -> LayerInit {
     LayerInit {
@@ -59,12 +64,13 @@ const RELU_GAIN: f32 = std::f32::consts::SQRT_2;
 const SMALL_BIAS: f32 = 0.1;
 
 impl ArchSpec {
-    /// A preset by name: `caffenet`, `alexnet-32` or `alexnet-64`.
+    /// A preset by name: `caffenet`, `alexnet-32`, `alexnet-64` or `torchvision-alexnet`.
     pub fn preset(name: &str, outputs: usize) -> Result<Self, AlexNetError> {
         match name {
             "caffenet" => Ok(Self::caffenet(outputs)),
             "alexnet-32" => Ok(Self::alexnet32(outputs)),
             "alexnet-64" => Ok(Self::alexnet64(outputs)),
+            "torchvision-alexnet" => Ok(Self::torchvision_alexnet(outputs)),
             _ => Err(AlexNetError::UnknownPreset {
                 name: name.to_string(),
                 known: PRESET_NAMES.join(", "),
@@ -143,6 +149,44 @@ impl ArchSpec {
             1024,
             outputs,
         )
+    }
+
+    /// torchvision's `AlexNet` (the one-GPU variant of Krizhevsky 2014), whose pretrained
+    /// state dicts a cell can copy from (`convnet_transfer::Layout::Torchvision`): 224x224
+    /// input, conv1 64 11x11/4 pad 2, pool, conv2 192 5x5 pad 2, pool, conv3 384, conv4 256,
+    /// conv5 256 (3x3 pad 1), pool, fc6 4096, fc7 4096 (dropout 0.5), fc8; no LRN, no groups.
+    /// Its pools give the same sizes rounding up (as here) as down (as PyTorch): 55, 27, 13, 6,
+    /// and its adaptive average pool is then an identity. One difference remains: torchvision
+    /// drops out the inputs of fc6 and fc7, this net the outputs of fc6 and fc7, which only
+    /// training sees. Layers trained here start fan-in scaled.
+    pub fn torchvision_alexnet(outputs: usize) -> Self {
+        let relu = fan_in(RELU_GAIN, 0.0);
+        Self {
+            input_size: 224,
+            input_channels: 3,
+            conv: convs([
+                Conv(64, 11, 4, 2, 1, true, false, relu),
+                Conv(192, 5, 1, 2, 1, true, false, relu),
+                Conv(384, 3, 1, 1, 1, false, false, relu),
+                Conv(256, 3, 1, 1, 1, false, false, relu),
+                Conv(256, 3, 1, 1, 1, true, false, relu),
+            ]),
+            fc: vec![
+                FcSpec {
+                    out_features: 4096,
+                    init: relu,
+                },
+                FcSpec {
+                    out_features: 4096,
+                    init: relu,
+                },
+            ],
+            fc8_init: fan_in(1.0, 0.0),
+            outputs,
+            dropout: 0.5,
+            pool: CAFFE_POOL,
+            lrn: CAFFE_LRN,
+        }
     }
 
     fn scaled(input_size: usize, conv: [Conv; 5], fc_width: usize, outputs: usize) -> Self {

@@ -87,16 +87,25 @@ const NOTES: [(&str, Figure2Group, [u32; 2]); 4] = [
     ("4: lingering boost of AnB+", Figure2Group::AnBPlus, [1, 7]),
 ];
 
-/// The verdict of a finding in a few words: the label, and for a finding that cannot be
-/// measured, the first clause of its reason.
-pub(crate) fn verdict_words(finding: &Finding) -> String {
-    match &finding.verdict {
-        Verdict::NotMeasurable(why) => {
-            let reason = why.split(':').next().unwrap_or_default();
-            format!("not measurable ({reason})")
+/// The longest reason a figure's note shows, in characters.
+const REASON_CHARS: usize = 60;
+
+/// The lines of a finding's note: `title: verdict`, then for a finding that cannot be measured
+/// the first clause of its reason (cut to fit), then its main number.
+pub(crate) fn note_lines(title: &str, finding: &Finding) -> Vec<String> {
+    let mut lines = vec![format!("{title}: {}", finding.verdict.label())];
+    if let Verdict::NotMeasurable(why) = &finding.verdict {
+        let reason = why.split(':').next().unwrap_or_default().trim();
+        let mut short: String = reason.chars().take(REASON_CHARS).collect();
+        if short.len() < reason.len() {
+            short.push_str("...");
         }
-        other => other.label().to_string(),
+        lines.push(short);
     }
+    if !finding.headline.is_empty() {
+        lines.push(finding.headline.clone());
+    }
+    lines
 }
 
 /// The verdicts of findings 1 to 4, each placed at the data it reads, with its main number.
@@ -116,12 +125,8 @@ fn findings(curves: &BTreeMap<Figure2Group, Curve>, assessment: &Assessment) -> 
         let Some(&(n, v)) = pick else {
             continue;
         };
-        let mut lines = vec![format!("{name}: {}", verdict_words(finding))];
-        if !finding.headline.is_empty() {
-            lines.push(finding.headline.clone());
-        }
         notes.push(Annotation {
-            lines,
+            lines: note_lines(name, finding),
             anchor: (n as f64, v),
             color: style_of(*group).color,
             below_first: below,

@@ -1,7 +1,7 @@
 //! Figure 3: the dissimilar split and random filters (top), and every treatment relative to its
 //! base, in percentage points (bottom).
 
-use crate::figure2::{jittered_points, verdict_words, X_LABEL, Y_LABEL};
+use crate::figure2::{jittered_points, note_lines, X_LABEL, Y_LABEL};
 use crate::findings::Assessment;
 use crate::groups::{
     dissimilar_curves, mean_line, random_filter_curve, relative_curves, Curve, RelativeCurves,
@@ -92,15 +92,8 @@ fn finding_five(relative: &RelativeCurves, assessment: &Assessment) -> Option<An
         .into_iter()
         .filter(|(n, _)| *n > 0)
         .min_by(|a, b| a.1.mean.total_cmp(&b.1.mean))?;
-    let mut lines = vec![format!(
-        "5: dissimilar split and random filters: {}",
-        verdict_words(finding)
-    )];
-    if !finding.headline.is_empty() {
-        lines.push(finding.headline.clone());
-    }
     Some(Annotation {
-        lines,
+        lines: note_lines("5: dissimilar split and random filters", finding),
         anchor: (n as f64, summary.mean),
         color,
         below_first: false,

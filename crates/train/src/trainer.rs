@@ -12,7 +12,7 @@ use convnet_alexnet::{AlexNet, ArchSpec, Pass};
 use convnet_data::{Loader, Preprocess, Source, Unreadable};
 use convnet_results::CellResult;
 use convnet_splits::Half;
-use convnet_transfer::{initialise, Cell, Trainable};
+use convnet_transfer::{initialise, Base, Cell, Trainable};
 
 use crate::checkpoint::{finish_checkpoint, Checkpoint, TrainingState};
 use crate::device::DeviceChoice;
@@ -62,8 +62,8 @@ pub struct CellJob {
     pub solver: SolverConfig,
     /// The run's seed; the cell's own seed is derived from it and the cell's name.
     pub run_seed: u64,
-    /// Checkpoint of the base net that layers `1..n` are copied from (frozen and fine-tuned cells).
-    pub base_checkpoint: Option<PathBuf>,
+    /// The base net whose layers `1..n` are copied (frozen and fine-tuned cells).
+    pub base: Option<Base>,
     /// Where the tensors live.
     pub device: Device,
     /// Set from outside (a signal handler) to checkpoint and stop at the next iteration.
@@ -124,13 +124,7 @@ pub fn train_cell(
         let checkpoint = resume(job, seed, checkpoint_path)?;
         (checkpoint.weights, checkpoint.momentum, checkpoint.state)
     } else {
-        let init = initialise(
-            &job.cell,
-            &job.spec,
-            seed,
-            job.base_checkpoint.as_deref(),
-            &job.device,
-        )?;
+        let init = initialise(&job.cell, &job.spec, seed, job.base.as_ref(), &job.device)?;
         let state = TrainingState {
             cell: job.cell.to_string(),
             iteration: 0,

@@ -173,7 +173,9 @@ fn layers_above_n_start_fresh() {
         &cell,
         &tiny_spec(3),
         cell.seed(11),
-        Some(&base_dir.join(CHECKPOINT_FILE)),
+        Some(&convnet_transfer::Base::checkpoint(
+            base_dir.join(CHECKPOINT_FILE),
+        )),
         &Device::Cpu,
     )
     .unwrap();

@@ -1,5 +1,7 @@
 use std::path::PathBuf;
 
+use crate::base::Layout;
+
 /// Everything that can go wrong when building a cell's initial weights.
 #[derive(Debug, thiserror::Error)]
 pub enum TransferError {
@@ -13,34 +15,38 @@ pub enum TransferError {
         /// Where its checkpoint was expected.
         path: PathBuf,
     },
-    /// The base checkpoint could not be read.
-    #[error("cannot read base checkpoint {path}")]
+    /// The base net's file could not be read.
+    #[error("cannot read the base net's weights {path}")]
     ReadCheckpoint {
         /// The checkpoint file.
         path: PathBuf,
         /// The underlying error.
         source: Box<candle_core::Error>,
     },
-    /// A variable the cell needs is absent from the base checkpoint.
-    #[error("base checkpoint {path} has no `{key}` (it holds {found})")]
-    MissingLayer {
-        /// The checkpoint file.
+    /// A base net's file lacks tensors a net needs, or holds others.
+    #[error("{path} does not hold the 16 weights and biases of an AlexNet in the {layout:?} layout: missing {missing:?}, unexpected {extra:?}")]
+    BaseTensors {
+        /// The file.
         path: PathBuf,
-        /// The missing variable, e.g. `conv3.weight`.
-        key: String,
-        /// A short list of what the file holds.
-        found: String,
+        /// How its tensors were expected to be named.
+        layout: Layout,
+        /// The tensors it lacks, by their names in the file.
+        missing: Vec<String>,
+        /// The tensors it holds that no layer takes.
+        extra: Vec<String>,
     },
-    /// A variable of the base checkpoint has another shape than the cell's architecture.
-    #[error("`{key}` in base checkpoint {path} has shape {found:?}, but the cell's architecture needs {expected:?}: was the base trained with another architecture?")]
+    /// A layer of the base net has another shape than the cell's net.
+    #[error("layer {layer}: `{key}` in {path} has shape {found:?}, but the net needs {expected:?} (a base trained with another architecture or input size?)")]
     ShapeMismatch {
-        /// The checkpoint file.
+        /// The file.
         path: PathBuf,
-        /// The variable, e.g. `conv1.weight`.
+        /// The tensor's name in the file, e.g. `features.3.weight`.
         key: String,
+        /// The layer, e.g. `conv2`.
+        layer: String,
         /// Shape in the file.
         found: Vec<usize>,
-        /// Shape the architecture needs.
+        /// Shape the net needs.
         expected: Vec<usize>,
     },
     /// The architecture could not build fresh parameters.

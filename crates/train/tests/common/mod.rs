@@ -10,7 +10,7 @@ use convnet_alexnet::{ArchSpec, ConvSpec, FcSpec, LayerInit, LrnSpec, PoolSpec, 
 use convnet_data::{DatasetConfig, EmbeddedConfig, MeanImage, Preprocess};
 use convnet_splits::{HalfId, Split};
 use convnet_train::{CellData, CellFiles, CellJob, SolverConfig};
-use convnet_transfer::Cell;
+use convnet_transfer::{Base, Cell};
 
 /// Input side of the tiny net.
 pub const INPUT: usize = 14;
@@ -164,7 +164,7 @@ pub fn job(
         spec,
         solver,
         run_seed: 11,
-        base_checkpoint: base.map(Path::to_path_buf),
+        base: base.map(Base::checkpoint),
         device: Device::Cpu,
         stop: Arc::new(AtomicBool::new(false)),
         keep_weights: true,
