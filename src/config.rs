@@ -20,6 +20,7 @@ use convnet_alexnet::ArchSpec;
 use convnet_data::DatasetConfig;
 use convnet_splits::{Grouping, SplitName};
 use convnet_train::{DeviceChoice, SolverConfig};
+use convnet_transfer::Layout;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ExperimentError;
@@ -40,20 +41,43 @@ pub struct ExperimentConfig {
     /// The images.
     pub dataset: DatasetConfig,
     /// How classes are split into halves.
+    #[serde(default)]
     pub splits: SplitsConfig,
     /// The network.
     pub model: ModelConfig,
     /// The solver of every cell.
     pub solver: SolverConfig,
     /// Which cells the grid holds.
+    #[serde(default)]
     pub grid: GridConfig,
+    /// A transfer profile instead of the paper's grid: a base net from elsewhere, profiled on
+    /// this configuration's data (`[splits]` and `[grid]` are then left aside, but for the
+    /// layers and replicates).
+    #[serde(default)]
+    pub profile: Option<ProfileConfig>,
     /// Where results go.
     #[serde(default)]
     pub output: OutputConfig,
 }
 
-/// `[splits]`: the random splits and the dissimilar split.
+/// `[profile]`: the base net whose layers a transfer profile copies.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileConfig {
+    /// Its weights: a checkpoint of this project (a base net's `checkpoint.safetensors`, from
+    /// any run and dataset) or a PyTorch AlexNet state dict (`.pth` or `.safetensors`).
+    pub base: PathBuf,
+    /// How its tensors are named: `"convnet"` (this project) or `"torchvision"`.
+    #[serde(default)]
+    pub layout: Layout,
+    /// The target's classes: those of these coarse groups (`[dataset] grouping`), e.g.
+    /// `["symbols"]` of the embedded dataset; default: every class.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub target_groups: Vec<String>,
+}
+
+/// `[splits]`: the random splits and the dissimilar split.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SplitsConfig {
     /// One random split `random<k>` per number `k`, drawn by numpy's legacy
@@ -193,6 +217,24 @@ pub struct GridConfig {
     /// `random1`, one replicate. Off: the fuller grid the other keys describe.
     #[serde(default)]
     pub paper_nets_only: bool,
+}
+
+impl Default for GridConfig {
+    /// Every n, both directions, every kind of net, one replicate.
+    fn default() -> Self {
+        GridConfig {
+            layers: default_layers(),
+            directions: default_directions(),
+            frozen_selffers: true,
+            frozen_transfers: true,
+            finetune_splits: None,
+            finetune_directions: None,
+            dissimilar_transfers: true,
+            random_filters: true,
+            replicates: 1,
+            paper_nets_only: false,
+        }
+    }
 }
 
 fn default_layers() -> Vec<usize> {

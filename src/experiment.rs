@@ -100,6 +100,7 @@ impl Experiment {
     /// (`images.json`): a later call reads it instead of decoding again. Runners that start
     /// together take turns.
     pub fn prepare(&self) -> Result<ImageCheck, ExperimentError> {
+        self.check_profile_base()?;
         let _lock = self.run.lock_preparation()?;
         let check = match self.saved_image_check()? {
             Some(check) => check,
@@ -108,6 +109,21 @@ impl Experiment {
         self.write_manifest()?;
         let _ = self.unreadable.set(Arc::new(check.unreadable.clone()));
         Ok(check)
+    }
+
+    /// A profile's base net fits the target's net in every layer a cell copies (its weights
+    /// read, every tensor there, each shape checked), before anything trains.
+    fn check_profile_base(&self) -> Result<(), ExperimentError> {
+        let Some(base) = self.external_base(&Cell::base(&SplitName::Profile, HalfId::A, 0)) else {
+            return Ok(());
+        };
+        let classes = self
+            .half(&Cell::base(&SplitName::Profile, HalfId::B, 0))?
+            .len();
+        let deepest = self.config.grid.layers.iter().copied().max().unwrap_or(0);
+        base.load(&Device::Cpu)?
+            .check(&self.config.arch(classes)?, deepest)?;
+        Ok(())
     }
 
     /// Every half of every split, with where its mean image goes.
@@ -210,9 +226,20 @@ impl Experiment {
         }
     }
 
-    /// Whether `cell` has finished (its `result.json` exists).
+    /// Whether `cell` has finished (its `result.json` exists); a profile's base net, trained
+    /// elsewhere, has.
     pub fn is_finished(&self, cell: &Cell) -> bool {
-        self.run.is_finished(cell)
+        self.external_base(cell).is_some() || self.run.is_finished(cell)
+    }
+
+    /// The `[profile]` base net, when `cell` is the one it stands for (`profile/baseA`).
+    fn external_base(&self, cell: &Cell) -> Option<Base> {
+        let profile = self.config.profile.as_ref()?;
+        (cell.split == SplitName::Profile && cell.mode == Mode::Base && cell.target == HalfId::A)
+            .then(|| Base {
+                path: profile.base.clone(),
+                layout: profile.layout,
+            })
     }
 
     /// Whether another runner is training `cell` now (holds its lock).
@@ -245,6 +272,7 @@ impl Experiment {
             return Ok(Outcome::AlreadyDone(read_result(&files.result)?));
         }
         let base = match &planned.base {
+            Some(base) if self.external_base(base).is_some() => self.external_base(base),
             Some(base) => {
                 let base_files = self.run.cell_files(base);
                 if !base_files.result.is_file() {
@@ -388,7 +416,13 @@ fn make_splits(
     run: &RunDir,
 ) -> Result<BTreeMap<SplitName, Split>, ExperimentError> {
     let catalog = source.catalog();
-    let mut specs: Vec<(SplitName, PartitionSpec)> = config
+    let mut specs: Vec<(SplitName, PartitionSpec)> = Vec::new();
+    if let Some(profile) = &config.profile {
+        let groups = profile.target_groups.clone();
+        specs.push((SplitName::Profile, PartitionSpec::Target { groups }));
+        return checked_splits(catalog, specs, run);
+    }
+    specs = config
         .random_split_seeds()
         .iter()
         .map(|&seed| (SplitName::Random(seed), PartitionSpec::Random { seed }))
@@ -405,6 +439,15 @@ fn make_splits(
     if config.grid.random_filters {
         specs.push((SplitName::All, PartitionSpec::All));
     }
+    checked_splits(catalog, specs, run)
+}
+
+/// The splits of `specs`, each checked against its saved file where there is one.
+fn checked_splits(
+    catalog: &convnet_splits::Catalog,
+    specs: Vec<(SplitName, PartitionSpec)>,
+    run: &RunDir,
+) -> Result<BTreeMap<SplitName, Split>, ExperimentError> {
     let mut splits = BTreeMap::new();
     for (name, spec) in specs {
         let split = Split::new(catalog, &name, &spec)?;

@@ -1,10 +1,13 @@
 //! The findings of a run, read from its run directory alone: `results.csv`'s rows, the base
 //! nets' `metrics.jsonl` and the classes of split `all`.
 
-use convnet_figures::{check_findings, Assessment, Evidence, LearningCurve};
+use convnet_figures::{
+    check_findings, Analysis, Assessment, Evidence, LearningCurve, TransferProfile,
+};
 use convnet_results::{read_metrics, CellResult, Mode};
 use convnet_splits::{HalfId, SplitName};
 
+use crate::config::ExperimentConfig;
 use crate::error::ExperimentError;
 use crate::run_dir::RunDir;
 
@@ -45,4 +48,36 @@ pub fn assess(run: &RunDir, rows: &[CellResult]) -> Result<Assessment, Experimen
         curves: Some(&curves),
         chance: chance(run)?,
     }))
+}
+
+/// What a run's results say: the paper's findings for a grid, or a transfer profile.
+#[derive(Debug, Clone)]
+pub enum RunAnalysis {
+    /// The five findings of a grid.
+    Findings(Assessment),
+    /// A transfer profile (a configuration with `[profile]`); `None` before its base net is done.
+    Profile(Option<TransferProfile>),
+}
+
+impl RunAnalysis {
+    /// What the report shows.
+    pub fn for_report(&self) -> Option<Analysis<'_>> {
+        match self {
+            RunAnalysis::Findings(assessment) => Some(Analysis::Findings(assessment)),
+            RunAnalysis::Profile(profile) => profile.as_ref().map(Analysis::Profile),
+        }
+    }
+}
+
+/// The analysis of the finished cells `rows` of the run in `run`, made with `config`.
+pub fn analyse(
+    run: &RunDir,
+    config: &ExperimentConfig,
+    rows: &[CellResult],
+) -> Result<RunAnalysis, ExperimentError> {
+    Ok(if config.profile.is_some() {
+        RunAnalysis::Profile(TransferProfile::of(rows))
+    } else {
+        RunAnalysis::Findings(assess(run, rows)?)
+    })
 }

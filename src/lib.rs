@@ -27,11 +27,11 @@ mod run_dir;
 
 pub use config::{
     Direction, DissimilarConfig, ExperimentConfig, GridConfig, KeepWeights, ModelConfig,
-    OutputConfig, Outputs, SplitsConfig,
+    OutputConfig, Outputs, ProfileConfig, SplitsConfig,
 };
 pub use error::ExperimentError;
 pub use experiment::{Experiment, ImageCheck};
-pub use findings::{assess, base_curves, chance};
+pub use findings::{analyse, assess, base_curves, chance, RunAnalysis};
 pub use plan::{Plan, PlannedCell};
 pub use reproduce::{draw, run_cells, title, CellEnd, GridProgress, Summary};
 pub use run_dir::{size_on_disk, RunDir};

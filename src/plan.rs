@@ -37,6 +37,9 @@ impl Plan {
     /// dissimilar split both bases and frozen transfers in both directions; on split `all`,
     /// the all-classes base and the random-filter nets.
     pub fn from_config(config: &ExperimentConfig) -> Plan {
+        if config.profile.is_some() {
+            return Plan::profile(config);
+        }
         let grid = &config.grid;
         let mut cells: Vec<Cell> = Vec::new();
         for replicate in 0..grid.replicates {
@@ -99,6 +102,30 @@ impl Plan {
         }
         if grid.paper_nets_only {
             cells.retain(trained_by_the_paper);
+        }
+        Plan::from_cells(cells)
+    }
+
+    /// A transfer profile: the target's own base net `profile/baseB`, then for every n of
+    /// `[grid] layers` the frozen transfer `profile/AnB` and the fine-tuned `profile/AnB+`, whose
+    /// base `profile/baseA` is the `[profile]` net; for every replicate.
+    fn profile(config: &ExperimentConfig) -> Plan {
+        let split = SplitName::Profile;
+        let mut cells = Vec::new();
+        for replicate in 0..config.grid.replicates {
+            cells.push(Cell::base(&split, HalfId::B, replicate));
+            for &n in &config.grid.layers {
+                for mode in [Mode::Frozen, Mode::Finetune] {
+                    cells.push(Cell::copied(
+                        &split,
+                        HalfId::A,
+                        HalfId::B,
+                        n,
+                        mode,
+                        replicate,
+                    ));
+                }
+            }
         }
         Plan::from_cells(cells)
     }

@@ -6,12 +6,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use convnet_figures::{Assessment, FigureOptions};
+use convnet_figures::FigureOptions;
 use convnet_train::{Outcome, Progress};
 
 use crate::config::ExperimentConfig;
 use crate::error::ExperimentError;
 use crate::experiment::Experiment;
+use crate::findings::RunAnalysis;
 use crate::plan::PlannedCell;
 use crate::run_dir::RunDir;
 use convnet_results::CellResult;
@@ -77,7 +78,7 @@ pub trait GridProgress: Sync {
     }
     /// A cell is done with, however it ended.
     fn ended(&self, _cell: &PlannedCell, _end: &CellEnd) {}
-    /// A worker waits for `cells` cells that another runner is training.
+    /// A worker waits for `cells` cells: another worker or runner trains them or their bases.
     fn waiting(&self, _cells: usize) {}
 }
 
@@ -275,13 +276,14 @@ fn train(
 }
 
 /// Draws the figures and the report of the run in `run` from `rows` (the cells of
-/// `results.csv`) and the findings checked on them (see [`crate::assess`]); returns the files
-/// written. Needs no data and no network, only the run directory.
+/// `results.csv`) and what they say (see [`crate::analyse`]): Figures 2 and 3 for a grid, the
+/// profile's figure and `profile.csv` for a transfer profile; returns the files written. Needs
+/// no data and no network, only the run directory.
 pub fn draw(
     run: &RunDir,
     config: &ExperimentConfig,
     rows: &[CellResult],
-    assessment: &Assessment,
+    analysis: &RunAnalysis,
     paper_overlay: bool,
 ) -> Result<Vec<PathBuf>, ExperimentError> {
     if rows.is_empty() {
@@ -294,16 +296,35 @@ pub fn draw(
     };
     let figures = run.figures();
     let _lock = run.lock_figures()?;
-    let mut written = convnet_figures::draw_all(rows, assessment, &figures, &options)?;
-    convnet_figures::write_report(
-        rows,
-        assessment,
-        &run.figures(),
-        &config.to_toml(),
-        &run.report(),
-        &title,
-    )?;
-    written.push(run.report());
+    let mut written = match analysis {
+        RunAnalysis::Findings(assessment) => {
+            convnet_figures::draw_all(rows, assessment, &figures, &options)?
+        }
+        RunAnalysis::Profile(None) => Vec::new(),
+        RunAnalysis::Profile(Some(profile)) => {
+            let path = run.profile_table();
+            convnet_files::write_atomic(&path, profile.to_csv().as_bytes()).map_err(|source| {
+                ExperimentError::Io {
+                    path: path.clone(),
+                    source,
+                }
+            })?;
+            let mut written = profile.draw(&figures, &options)?;
+            written.push(path);
+            written
+        }
+    };
+    if let Some(analysis) = analysis.for_report() {
+        convnet_figures::write_report(
+            rows,
+            analysis,
+            &figures,
+            &config.to_toml(),
+            &run.report(),
+            &title,
+        )?;
+        written.push(run.report());
+    }
     Ok(written)
 }
 

@@ -88,6 +88,11 @@ impl RunDir {
         self.root.join("results.csv")
     }
 
+    /// A transfer profile's table: per n, frozen and fine-tuned top-1 against the base net.
+    pub fn profile_table(&self) -> PathBuf {
+        self.root.join("profile.csv")
+    }
+
     /// The figures folder.
     pub fn figures(&self) -> PathBuf {
         self.root.join("figures")

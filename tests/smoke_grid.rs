@@ -4,13 +4,11 @@
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
+use common::smoke;
 use transferability::results::{read_results, Mode};
-use transferability::{draw, run_cells, Experiment, ExperimentConfig};
+use transferability::{draw, run_cells, Experiment};
 
-fn smoke() -> ExperimentConfig {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/configs/smoke.toml");
-    ExperimentConfig::load(std::path::Path::new(path)).unwrap()
-}
+mod common;
 
 #[test]
 fn the_smoke_grid_runs_end_to_end() {
@@ -43,11 +41,13 @@ fn the_smoke_grid_runs_end_to_end() {
     // Ten iterations a net: every base net still improving, nothing is measurable.
     assert_eq!(assessment.plateaus.as_ref().map(Vec::len), Some(5));
     assert_eq!(assessment.holding(), 0);
+    let analysis =
+        transferability::analyse(experiment.run_dir(), experiment.config(), &rows).unwrap();
     let written = draw(
         experiment.run_dir(),
         experiment.config(),
         &rows,
-        &assessment,
+        &analysis,
         true,
     )
     .unwrap();

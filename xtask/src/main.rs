@@ -16,7 +16,9 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use transferability::train::{DeviceChoice, Outcome};
 use transferability::transfer::Cell;
-use transferability::{draw, run_cells, Experiment, ExperimentConfig, RunDir};
+use transferability::{
+    analyse, draw, run_cells, Experiment, ExperimentConfig, ProfileConfig, RunAnalysis, RunDir,
+};
 
 /// How transferable are features in deep neural networks? Yosinski et al. (2014), reproduced.
 #[derive(Parser)]
@@ -52,6 +54,71 @@ struct ExperimentArgs {
     seed: Option<u64>,
 }
 
+/// The base net of a transfer profile (over the configuration's `[profile]`).
+#[derive(clap::Args, Clone)]
+struct ProfileArgs {
+    /// The base net: a base net's checkpoint.safetensors from any run, or a PyTorch AlexNet
+    /// state dict (.pth or .safetensors, with --layout torchvision); default: the
+    /// configuration's `[profile] base`.
+    #[arg(long)]
+    base: Option<PathBuf>,
+    /// How the base's tensors are named: convnet (this project) or torchvision.
+    #[arg(long)]
+    layout: Option<transferability::transfer::Layout>,
+    /// Only the target's classes of these coarse groups (comma-separated, e.g. symbols).
+    #[arg(long, value_delimiter = ',')]
+    target_groups: Vec<String>,
+}
+
+impl ProfileArgs {
+    /// Makes `config` a profile of the flags' base, in `runs/<name>-profile` when it was not
+    /// one; or applies the flags to its own `[profile]`.
+    fn apply(&self, config: &mut ExperimentConfig) -> Result<()> {
+        let profile = match (&self.base, config.profile.take()) {
+            (Some(base), existing) => {
+                if existing.is_none() {
+                    config.name = format!("{}-profile", config.name);
+                }
+                ProfileConfig {
+                    base: base.clone(),
+                    layout: Default::default(),
+                    target_groups: Vec::new(),
+                }
+            }
+            (None, Some(existing)) => existing,
+            (None, None) => {
+                bail!("the configuration has no [profile]: give the base net with --base")
+            }
+        };
+        let profile = ProfileConfig {
+            layout: self.layout.unwrap_or(profile.layout),
+            target_groups: if self.target_groups.is_empty() {
+                profile.target_groups
+            } else {
+                self.target_groups.clone()
+            },
+            ..profile
+        };
+        config.profile = Some(profile);
+        Ok(())
+    }
+}
+
+/// Flags of the commands that train a plan.
+#[derive(clap::Args, Clone)]
+struct RunArgs {
+    /// Print the plan and stop.
+    #[arg(long)]
+    dry_run: bool,
+    /// Only cells whose names match this pattern (`*` is a wildcard), and their bases.
+    #[arg(long)]
+    only: Option<String>,
+    /// Cells trained at once (default: 2 on the CPU, where one cell's ops leave cores
+    /// idle, 1 on a GPU). Every cell trains the same way however many run at once.
+    #[arg(long)]
+    jobs: Option<usize>,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Plan the grid, train every unfinished cell (bases first), then write results.csv,
@@ -59,19 +126,22 @@ enum Command {
     Reproduce {
         #[command(flatten)]
         experiment: ExperimentArgs,
-        /// Print the plan and stop.
-        #[arg(long)]
-        dry_run: bool,
-        /// Only cells whose names match this pattern (`*` is a wildcard), and their bases.
-        #[arg(long)]
-        only: Option<String>,
         /// Overlay the paper's published values on the figures.
         #[arg(long)]
         paper: bool,
-        /// Cells trained at once (default: 2 on the CPU, where one cell's ops leave cores
-        /// idle, 1 on a GPU). Every cell trains the same way however many run at once.
-        #[arg(long)]
-        jobs: Option<usize>,
+        #[command(flatten)]
+        run: RunArgs,
+    },
+    /// Profile a trained base net on a target dataset: the target's own base net, then layers
+    /// 1..n of the base copied, frozen (AnB) and fine-tuned (AnB+), for every n; writes
+    /// profile.csv, figures/profile.png, the report and a verdict (see docs/profile.md).
+    Profile {
+        #[command(flatten)]
+        experiment: ExperimentArgs,
+        #[command(flatten)]
+        profile: ProfileArgs,
+        #[command(flatten)]
+        run: RunArgs,
     },
     /// Draw the figures and the report from a run's results.csv alone.
     Plot {
@@ -194,17 +264,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Reproduce {
             experiment,
-            dry_run,
-            only,
             paper,
-            jobs,
-        } => reproduce(&experiment, dry_run, only.as_deref(), paper, jobs),
+            run,
+        } => train_plan(&open(&experiment, None)?, &run, paper),
+        Command::Profile {
+            experiment,
+            profile,
+            run,
+        } => train_plan(&open(&experiment, Some(&profile))?, &run, false),
         Command::Plot { run_dir, paper } => {
             plot(&run_dir, paper)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Plan { experiment } => {
-            let experiment = open(&experiment)?;
+            let experiment = open(&experiment, None)?;
             print!("{}", experiment.plan().manifest());
             Ok(ExitCode::SUCCESS)
         }
@@ -220,7 +293,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             time,
             max_parallel,
         } => {
-            let exp = open(&experiment)?;
+            let exp = open(&experiment, None)?;
             exp.write_manifest()?;
             let options = slurm::SlurmOptions {
                 partition,
@@ -258,8 +331,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 /// Loads the configuration (flag, saved run config, or the default), applies the overrides
-/// and opens the experiment.
-fn open(args: &ExperimentArgs) -> Result<Experiment> {
+/// and opens the experiment; with `profile`, a transfer profile (see [`ProfileArgs::apply`]).
+fn open(args: &ExperimentArgs, profile: Option<&ProfileArgs>) -> Result<Experiment> {
     let path = ExperimentConfig::choose(
         args.config.as_deref(),
         args.run_dir.as_deref(),
@@ -275,26 +348,29 @@ fn open(args: &ExperimentArgs) -> Result<Experiment> {
     if let Some(device) = args.device {
         config.device = device;
     }
+    if let Some(profile) = profile {
+        profile
+            .apply(&mut config)
+            .with_context(|| path.display().to_string())?;
+    }
     let run_dir = args.run_dir.clone().unwrap_or_else(|| config.run_dir());
     Experiment::open(config, run_dir)
         .with_context(|| format!("opening the experiment of {}", path.display()))
 }
 
-fn reproduce(
-    args: &ExperimentArgs,
-    dry_run: bool,
-    only: Option<&str>,
-    paper: bool,
-    jobs: Option<usize>,
-) -> Result<ExitCode> {
-    let experiment = open(args)?;
+/// Trains the plan of `experiment` (or the cells `--only` picks), then writes results.csv,
+/// the figures and the report, and prints what they say.
+fn train_plan(experiment: &Experiment, args: &RunArgs, paper: bool) -> Result<ExitCode> {
     let plan = experiment.plan();
-    let cells = match only {
+    let cells = match &args.only {
         Some(pattern) => plan.only(pattern),
         None => plan.cells().iter().collect(),
     };
     if cells.is_empty() {
-        bail!("no cell of the plan matches `{}`", only.unwrap_or("*"));
+        bail!(
+            "no cell of the plan matches `{}`",
+            args.only.as_deref().unwrap_or("*")
+        );
     }
     println!(
         "run directory {}: {} cells ({} in stage 1, {} in stage 2)",
@@ -314,26 +390,26 @@ fn reproduce(
             planned.index, planned.stage, planned.cell
         );
     }
-    if dry_run {
+    if args.dry_run {
         return Ok(ExitCode::SUCCESS);
     }
     let stop = signals::stop_flag()?;
     let check = experiment.prepare()?;
     print_image_check(&check);
-    let jobs = jobs.unwrap_or_else(|| experiment.default_jobs());
+    let jobs = args.jobs.unwrap_or_else(|| experiment.default_jobs());
     let bars = progress::GridBars::new(cells.len());
-    let summary = run_cells(&experiment, &cells, stop, jobs, &bars);
+    let summary = run_cells(experiment, &cells, stop, jobs, &bars);
     let rows = experiment.write_results()?;
     let paper = paper || experiment.config().output.paper_overlay;
-    let assessment = transferability::assess(experiment.run_dir(), &rows)?;
+    let analysis = analyse(experiment.run_dir(), experiment.config(), &rows)?;
     let written = draw(
         experiment.run_dir(),
         experiment.config(),
         &rows,
-        &assessment,
+        &analysis,
         paper,
     )?;
-    print_assessment(&assessment);
+    print_analysis(&analysis);
     println!(
         "{} cells trained, {} already done, {} trained by another runner, {} skipped, {} failed; results in {}",
         summary.trained.len(),
@@ -369,15 +445,21 @@ fn reproduce(
     })
 }
 
-/// Every base net's convergence and each finding's verdict, in a few lines (the whole is
-/// `cargo xtask findings`).
-fn print_assessment(assessment: &transferability::figures::Assessment) {
-    println!("noise: {}", assessment.noise.describe());
-    for plateau in assessment.plateaus.iter().flatten() {
-        println!("base net {}", plateau.describe());
-    }
-    for f in &assessment.findings {
-        println!("finding {}: {} ({})", f.number, f.verdict.label(), f.claim);
+/// What a run's results say, in a few lines: for a grid every base net's convergence and
+/// each finding's verdict (the whole is `cargo xtask findings`); for a profile its verdict.
+fn print_analysis(analysis: &RunAnalysis) {
+    match analysis {
+        RunAnalysis::Findings(assessment) => {
+            println!("noise: {}", assessment.noise.describe());
+            for plateau in assessment.plateaus.iter().flatten() {
+                println!("base net {}", plateau.describe());
+            }
+            for f in &assessment.findings {
+                println!("finding {}: {} ({})", f.number, f.verdict.label(), f.claim);
+            }
+        }
+        RunAnalysis::Profile(Some(profile)) => println!("{}", profile.verdict()),
+        RunAnalysis::Profile(None) => println!("profile: the target's base net is not done yet"),
     }
 }
 
@@ -398,7 +480,7 @@ fn print_image_check(check: &transferability::ImageCheck) {
 }
 
 fn run_cell(args: &ExperimentArgs, index: Option<usize>, name: Option<&str>) -> Result<ExitCode> {
-    let experiment = open(args)?;
+    let experiment = open(args, None)?;
     let plan = experiment.plan();
     let cell: Cell = match (index, name) {
         (Some(i), _) => plan.at(i)?.cell.clone(),
@@ -471,12 +553,12 @@ fn plot(run_dir: &Path, paper: bool) -> Result<()> {
     let config = ExperimentConfig::load(&run.config())
         .with_context(|| format!("{} is not a run directory", run_dir.display()))?;
     let rows = finished_rows(&run)?;
-    let assessment = transferability::assess(&run, &rows)?;
+    let analysis = analyse(&run, &config, &rows)?;
     for path in draw(
         &run,
         &config,
         &rows,
-        &assessment,
+        &analysis,
         paper || config.output.paper_overlay,
     )? {
         println!("wrote {}", path.display());

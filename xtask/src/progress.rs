@@ -55,9 +55,11 @@ impl GridProgress for GridBars {
 
     fn waiting(&self, cells: usize) {
         match &self.overall {
-            Some(bar) => bar.set_message(format!("waiting for {cells} cells of another runner")),
+            Some(bar) => bar.set_message(format!(
+                "waiting for {cells} cells that another job or runner trains"
+            )),
             None => tracing::info!(
-                "{cells} cells are being trained by another runner; waiting for them"
+                "waiting for {cells} cells that another job or runner trains (or the bases they copy)"
             ),
         }
     }

@@ -4,7 +4,9 @@
 //! `figure2.{svg,png}`, `figure3.{svg,png}` (with the paper's aggregate curves overlaid) and
 //! `report.html` into `out_dir` (default `target/demo-figures`).
 
-use convnet_figures::{check_findings, draw_all, paper, write_report, Evidence, FigureOptions};
+use convnet_figures::{
+    check_findings, draw_all, paper, write_report, Analysis, Evidence, FigureOptions,
+};
 use convnet_results::write_results;
 use std::path::PathBuf;
 
@@ -28,7 +30,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = "# The paper's own networks, from the embedded reference tables.\n";
     write_report(
         &rows,
-        &assessment,
+        Analysis::Findings(&assessment),
         &out_dir,
         config,
         &out_dir.join("report.html"),

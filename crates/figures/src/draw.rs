@@ -20,7 +20,7 @@ pub struct FigureOptions {
 }
 
 /// Draws one figure (stacked panels) to `<out_dir>/<stem>.svg` and `<stem>.png`.
-fn render(
+pub(crate) fn render(
     out_dir: &Path,
     stem: &str,
     title: &str,

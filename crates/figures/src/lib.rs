@@ -10,6 +10,8 @@
 //! - [`check_findings`]: the paper's five findings, checked on a run against their controls,
 //!   beyond the noise, from converged base nets: the one place that states them.
 //! - [`paper`]: the published values, embedded.
+//! - [`TransferProfile`]: a base net from elsewhere on a target dataset, layer by layer: its
+//!   table, verdict and figure.
 //!
 //! Text is drawn with DejaVu Sans embedded through the `dejavu` crate, so figures render on a
 //! machine without any system font.
@@ -24,6 +26,7 @@ mod font;
 mod groups;
 pub mod paper;
 mod plot;
+mod profile;
 mod report;
 mod stats;
 mod style;
@@ -35,4 +38,5 @@ pub use findings::{
     LearningCurve, Noise, Plateau, PlateauStatus, Verdict, CRITERIA, F1_RESOLUTION, NEAR_CHANCE,
     WELL_ABOVE_CHANCE, Z,
 };
-pub use report::{render_report, write_report};
+pub use profile::{ProfileRow, TransferProfile};
+pub use report::{render_report, write_report, Analysis};

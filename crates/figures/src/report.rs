@@ -1,6 +1,7 @@
 //! `report.html`: one self-contained page with the figures, every cell and the configuration.
 
 use crate::findings::{Assessment, Verdict};
+use crate::profile::TransferProfile;
 use crate::FigureError;
 use base64::Engine as _;
 use convnet_results::CellResult;
@@ -56,7 +57,8 @@ fn duration(seconds: f64) -> String {
     format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
 }
 
-/// The PNG figures in `figures_dir` (`figure*.png`, by name; other images there are not figures).
+/// The PNG figures in `figures_dir` (`figure*.png` and `profile.png`, by name; other images
+/// there are not figures).
 fn figure_files(figures_dir: &Path) -> Result<Vec<PathBuf>, FigureError> {
     if !figures_dir.exists() {
         return Ok(Vec::new());
@@ -69,7 +71,7 @@ fn figure_files(figures_dir: &Path) -> Result<Vec<PathBuf>, FigureError> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            name.starts_with("figure") && name.ends_with(".png")
+            (name.starts_with("figure") || name.starts_with("profile")) && name.ends_with(".png")
         })
         .collect();
     files.sort();
@@ -249,43 +251,66 @@ fn findings_html(assessment: &Assessment) -> String {
     html
 }
 
-/// The whole page: the rows' summary, the figures of `figures_dir`, the findings of
-/// `assessment`, every cell and the configuration.
+/// What a report says about its rows: the paper's findings (a grid), or a transfer profile.
+#[derive(Debug, Clone, Copy)]
+pub enum Analysis<'a> {
+    /// The five findings, with the noise and the base nets' convergence.
+    Findings(&'a Assessment),
+    /// A transfer profile's verdict.
+    Profile(&'a TransferProfile),
+}
+
+impl Analysis<'_> {
+    /// The section's heading and HTML.
+    fn html(&self) -> (&'static str, String) {
+        match self {
+            Analysis::Findings(assessment) => ("The five findings", findings_html(assessment)),
+            Analysis::Profile(profile) => (
+                "What transfers",
+                format!("<pre>{}</pre>\n", escape(&profile.verdict())),
+            ),
+        }
+    }
+}
+
+/// The whole page: the rows' summary, the figures of `figures_dir`, the `analysis`, every cell
+/// and the configuration.
 pub fn render_report(
     rows: &[CellResult],
-    assessment: &Assessment,
+    analysis: Analysis,
     figures_dir: &Path,
     config_toml: &str,
     title: &str,
 ) -> Result<String, FigureError> {
     let title = escape(title);
+    let (heading, analysis) = analysis.html();
     Ok(format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
          <h1>{title}</h1>\n<p class=\"meta\">How transferable are features in deep neural networks? \
          (Yosinski et al., 2014), reproduced. top1 is the mean of the best validation top-1 values of a net.</p>\n\
-         <h2>Summary</h2>\n{}<h2>Figures</h2>\n{}<h2>The five findings</h2>\n{}<h2>Every cell</h2>\n{}<h2>Configuration</h2>\n<pre>{}</pre>\n\
+         <h2>Summary</h2>\n{}<h2>Figures</h2>\n{}<h2>{heading}</h2>\n{analysis}<h2>Every cell</h2>\n{}<h2>Configuration</h2>\n<pre>{}</pre>\n\
          </body>\n</html>\n",
         summary_html(rows),
         figures_html(figures_dir)?,
-        findings_html(assessment),
         table_html(rows),
         escape(config_toml)
     ))
 }
 
 /// Writes `out` (normally `report.html`): the PNG figures of `figures_dir` inlined, the
-/// findings with the noise and the base nets' convergence, the table of every cell sorted by
+/// `analysis` (the findings with the noise and the base nets' convergence, or a transfer
+/// profile's verdict), the table of every cell sorted by
 /// split then cell, wall times and throughput, and `config_toml` as text.
 pub fn write_report(
     rows: &[CellResult],
-    assessment: &Assessment,
+    analysis: Analysis,
     figures_dir: &Path,
     config_toml: &str,
     out: &Path,
     title: &str,
 ) -> Result<(), FigureError> {
-    let html = render_report(rows, assessment, figures_dir, config_toml, title)?;
+    let html = render_report(rows, analysis, figures_dir, config_toml, title)?;
     convnet_files::write_atomic(out, html.as_bytes()).map_err(|e| FigureError::io(out, e))
 }

@@ -2,7 +2,7 @@
 
 mod common;
 
-use convnet_figures::{draw_all, write_report, FigureOptions};
+use convnet_figures::{draw_all, write_report, Analysis, FigureOptions};
 
 #[test]
 fn the_report_holds_every_cell_the_figures_and_the_configuration() {
@@ -17,7 +17,7 @@ fn the_report_holds_every_cell_the_figures_and_the_configuration() {
     let config = "[run]\nname = \"synthetic <grid>\"\n";
     write_report(
         &rows,
-        &common::assess(&rows),
+        Analysis::Findings(&common::assess(&rows)),
         dir.path(),
         config,
         &out,

@@ -34,15 +34,24 @@ pub enum PartitionSpec {
     },
     /// One half, `all`, with every class.
     All,
+    /// A transfer profile's target: half B alone, every class of the named groups (every
+    /// class when none is named); half A is a base net's own training data, which this catalog
+    /// does not hold.
+    Target {
+        /// The groups of the target's classes; empty: every class.
+        #[serde(default)]
+        groups: Vec<String>,
+    },
 }
 
 impl PartitionSpec {
-    /// `random`, `dissimilar` or `all`.
+    /// `random`, `dissimilar`, `all` or `target`.
     pub fn kind(&self) -> &'static str {
         match self {
             PartitionSpec::Random { .. } => "random",
             PartitionSpec::Dissimilar { .. } => "dissimilar",
             PartitionSpec::All => "all",
+            PartitionSpec::Target { .. } => "target",
         }
     }
 
@@ -77,6 +86,7 @@ impl Split {
         let matches = match (name, spec) {
             (SplitName::Random(a), PartitionSpec::Random { seed: b }) => a == b,
             (SplitName::All, PartitionSpec::All) => true,
+            (SplitName::Profile, PartitionSpec::Target { .. }) => true,
             (SplitName::Dissimilar(_), PartitionSpec::Dissimilar { .. }) => true,
             _ => false,
         };
@@ -95,6 +105,12 @@ impl Split {
                 group_halves(catalog, a_groups, b_groups)?
             }
             PartitionSpec::All => vec![Half::new(HalfId::All, (0..catalog.len()).collect())],
+            PartitionSpec::Target { groups } if groups.is_empty() => {
+                vec![Half::new(HalfId::B, (0..catalog.len()).collect())]
+            }
+            PartitionSpec::Target { groups } => {
+                vec![Half::new(HalfId::B, group_members(catalog, groups)?)]
+            }
         };
         for half in &halves {
             if half.len() < 2 {
@@ -192,23 +208,8 @@ fn group_halves(
     a_groups: &[String],
     b_groups: &[String],
 ) -> Result<Vec<Half>, SplitError> {
-    if let Some(class) = catalog.classes().iter().find(|c| c.group.is_none()) {
-        return Err(SplitError::UngroupedClass {
-            id: class.id.clone(),
-            dataset: catalog.dataset().to_string(),
-        });
-    }
-    let groups = catalog.groups();
+    let groups = known_groups(catalog, a_groups.iter().chain(b_groups))?;
     let known = groups.join(", ");
-    for group in a_groups.iter().chain(b_groups) {
-        if !groups.contains(group) {
-            return Err(SplitError::UnknownGroup {
-                group: group.clone(),
-                dataset: catalog.dataset().to_string(),
-                known: known.clone(),
-            });
-        }
-    }
     if let Some(group) = a_groups.iter().find(|g| b_groups.contains(g)) {
         return Err(SplitError::GroupInBothHalves {
             group: group.clone(),
@@ -236,18 +237,50 @@ fn group_halves(
             dataset: catalog.dataset().to_string(),
         });
     }
-    let members = |half_groups: &[String]| -> Vec<usize> {
-        catalog
-            .classes()
-            .iter()
-            .filter(|c| c.group.as_ref().is_some_and(|g| half_groups.contains(g)))
-            .map(|c| c.index)
-            .collect()
-    };
     Ok(vec![
-        Half::new(HalfId::A, members(&a_groups)),
-        Half::new(HalfId::B, members(&b_groups)),
+        Half::new(HalfId::A, members(catalog, &a_groups)),
+        Half::new(HalfId::B, members(catalog, &b_groups)),
     ])
+}
+
+/// The classes of `groups`, in catalog order, once every group is known.
+fn group_members(catalog: &Catalog, groups: &[String]) -> Result<Vec<usize>, SplitError> {
+    known_groups(catalog, groups)?;
+    Ok(members(catalog, groups))
+}
+
+/// The classes of `groups`, in catalog order.
+fn members(catalog: &Catalog, groups: &[String]) -> Vec<usize> {
+    catalog
+        .classes()
+        .iter()
+        .filter(|c| c.group.as_ref().is_some_and(|g| groups.contains(g)))
+        .map(|c| c.index)
+        .collect()
+}
+
+/// The catalog's groups, once every class has one and every group of `named` is among them.
+fn known_groups<'a>(
+    catalog: &Catalog,
+    named: impl IntoIterator<Item = &'a String>,
+) -> Result<Vec<String>, SplitError> {
+    if let Some(class) = catalog.classes().iter().find(|c| c.group.is_none()) {
+        return Err(SplitError::UngroupedClass {
+            id: class.id.clone(),
+            dataset: catalog.dataset().to_string(),
+        });
+    }
+    let groups = catalog.groups();
+    for group in named {
+        if !groups.contains(group) {
+            return Err(SplitError::UnknownGroup {
+                group: group.clone(),
+                dataset: catalog.dataset().to_string(),
+                known: groups.join(", "),
+            });
+        }
+    }
+    Ok(groups)
 }
 
 /// The two groups of a two-group catalog as (A, B): natural first for natural / man-made,

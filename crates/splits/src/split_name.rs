@@ -19,16 +19,19 @@ pub enum SplitName {
     Dissimilar(String),
     /// `all`: one half holding every class.
     All,
+    /// `profile`: a transfer profile, whose half B holds every class of the target dataset and
+    /// whose half A is the data a base net from elsewhere was trained on.
+    Profile,
 }
 
 impl SplitName {
     /// A dissimilar split's name, checked: a word without `/` or whitespace that is neither
-    /// `all` nor starts with `random`.
+    /// `all` nor `profile` nor starts with `random`.
     pub fn dissimilar(name: &str) -> Result<SplitName, SplitError> {
         match name.parse()? {
             SplitName::Dissimilar(name) => Ok(SplitName::Dissimilar(name)),
             _ => Err(SplitError::BadSplitName(format!(
-                "{name} (a dissimilar split's name must not be `all` or start with `random`)"
+                "{name} (a dissimilar split's name must not be `all`, `profile` or start with `random`)"
             ))),
         }
     }
@@ -45,6 +48,7 @@ impl fmt::Display for SplitName {
             SplitName::Random(seed) => write!(f, "random{seed}"),
             SplitName::Dissimilar(name) => f.write_str(name),
             SplitName::All => f.write_str("all"),
+            SplitName::Profile => f.write_str("profile"),
         }
     }
 }
@@ -52,14 +56,16 @@ impl fmt::Display for SplitName {
 impl FromStr for SplitName {
     type Err = SplitError;
 
-    /// `all`, `random<seed>`, or any other word (a dissimilar split).
+    /// `all`, `profile`, `random<seed>`, or any other word (a dissimilar split).
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let bad = || SplitError::BadSplitName(text.to_string());
         if text.is_empty() || text.contains(|c: char| c.is_whitespace() || c == '/') {
             return Err(bad());
         }
-        if text == "all" {
-            return Ok(SplitName::All);
+        match text {
+            "all" => return Ok(SplitName::All),
+            "profile" => return Ok(SplitName::Profile),
+            _ => {}
         }
         if let Some(seed) = text.strip_prefix("random") {
             return seed.parse().map(SplitName::Random).map_err(|_| bad());
@@ -92,6 +98,7 @@ mod tests {
             ("random0", SplitName::Random(0)),
             ("random12", SplitName::Random(12)),
             ("all", SplitName::All),
+            ("profile", SplitName::Profile),
             ("natman", SplitName::Dissimilar("natman".into())),
         ] {
             assert_eq!(text.parse::<SplitName>().unwrap(), name);

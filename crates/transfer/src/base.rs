@@ -21,6 +21,21 @@ pub enum Layout {
     Torchvision,
 }
 
+impl std::str::FromStr for Layout {
+    type Err = String;
+
+    /// `convnet` or `torchvision`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "convnet" => Ok(Layout::Convnet),
+            "torchvision" => Ok(Layout::Torchvision),
+            other => Err(format!(
+                "unknown layout `{other}`: expected `convnet` or `torchvision`"
+            )),
+        }
+    }
+}
+
 /// Which module of torchvision's `AlexNet` holds which layer of this net: the five
 /// convolutions of `features` and the three linear layers of `classifier`.
 pub const TORCHVISION_KEYS: [(&str, &str); 8] = [

@@ -7,9 +7,7 @@ use std::path::{Path, PathBuf};
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
-use convnet_alexnet::{
-    AlexNet, ArchSpec, ConvSpec, FcSpec, LayerInit, LrnSpec, Pass, PoolSpec, WeightInit,
-};
+use convnet_alexnet::{AlexNet, ArchSpec, Pass};
 use convnet_transfer::{initialise, Base, Cell, Layout, TransferError};
 
 fn fixture(name: &str) -> PathBuf {
@@ -25,56 +23,14 @@ fn torchvision(name: &str) -> Base {
     }
 }
 
-/// The fixture's net: torchvision's AlexNet layout at widths 4-8-8-8-8 / 16-16, 5 classes, 63x63.
+/// The fixture's net (`tests/data/torchvision-tiny-spec.toml`): torchvision's AlexNet layout
+/// at widths 4-8-8-8-8 / 16-16, 5 classes, 63x63.
 fn tiny_spec() -> ArchSpec {
-    let init = LayerInit {
-        weight: WeightInit::FanIn { gain: 1.0 },
-        bias: 0.0,
-    };
-    let conv = |out_channels, kernel, stride, pad, pool| ConvSpec {
-        out_channels,
-        kernel,
-        stride,
-        pad,
-        groups: 1,
-        pool,
-        lrn: false,
-        init,
-    };
-    ArchSpec {
-        input_size: 63,
-        input_channels: 3,
-        conv: vec![
-            conv(4, 11, 4, 2, true),
-            conv(8, 5, 1, 2, true),
-            conv(8, 3, 1, 1, false),
-            conv(8, 3, 1, 1, false),
-            conv(8, 3, 1, 1, true),
-        ],
-        fc: vec![
-            FcSpec {
-                out_features: 16,
-                init,
-            },
-            FcSpec {
-                out_features: 16,
-                init,
-            },
-        ],
-        fc8_init: init,
-        outputs: 5,
-        dropout: 0.5,
-        pool: PoolSpec {
-            kernel: 3,
-            stride: 2,
-        },
-        lrn: LrnSpec {
-            size: 5,
-            alpha: 1e-4,
-            beta: 0.75,
-            k: 1.0,
-        },
-    }
+    let text = std::fs::read_to_string(fixture("torchvision-tiny-spec.toml")).unwrap();
+    let mut spec: ArchSpec = toml::from_str(&text).unwrap();
+    spec.outputs = 5;
+    spec.validate().unwrap();
+    spec
 }
 
 /// The script's two images: pixel `(i, c, y, x)` is `sin(0.1 (x + 2 y + 3 c + 5 i))`.

@@ -4,7 +4,8 @@ A tiny net in torchvision's AlexNet layout (`features.0`, `features.3`, `feature
 `features.8`, `features.10`, `classifier.1`, `classifier.4`, `classifier.6`; no LRN, no
 groups, max-pool after conv1, conv2 and conv5), at widths 4-8-8-8-8 / 16-16 and 5 classes, on
 63x63 inputs (where every max-pool gives the same size rounding up, as Caffe does, and down,
-as PyTorch does; the adaptive average pool is then 1x1, an identity):
+as PyTorch does; the adaptive average pool is then 1x1, an identity), whose spec in this
+project's terms is `torchvision-tiny-spec.toml`:
 
 - `torchvision-tiny.pth`: its state dict, saved by `torch.save`;
 - `torchvision-tiny-logits.safetensors`: the logits PyTorch gives two images whose pixels are

@@ -1,0 +1,37 @@
+//! What the whole-grid tests share: the smoke configuration and a folder of pictures (each
+//! test crate uses its part of them).
+#![allow(dead_code)]
+
+use std::path::Path;
+
+use image::{Rgb, RgbImage};
+use transferability::ExperimentConfig;
+
+/// `configs/smoke.toml`: every kind of cell on a toy net, in seconds.
+pub fn smoke() -> ExperimentConfig {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/configs/smoke.toml");
+    ExperimentConfig::load(Path::new(path)).unwrap()
+}
+
+/// A noisy picture, so that its JPEG is several kilobytes.
+fn picture(seed: u32) -> RgbImage {
+    RgbImage::from_fn(48, 48, |x, y| {
+        let v = (x * 31 + y * 17 + seed * 101).wrapping_mul(2_654_435_761) >> 24;
+        Rgb([v as u8, (v * 3) as u8, (x * 5 + seed) as u8])
+    })
+}
+
+/// `train/<class>/*.jpg` (six a class) and `val/<class>/*.jpg` (two) for six classes.
+pub fn image_tree(root: &Path) {
+    for class in 0..6 {
+        for (subset, count) in [("train", 6), ("val", 2)] {
+            let dir = root.join(subset).join(format!("class{class}"));
+            std::fs::create_dir_all(&dir).unwrap();
+            for i in 0..count {
+                picture(class * 100 + i)
+                    .save(dir.join(format!("{i}.jpg")))
+                    .unwrap();
+            }
+        }
+    }
+}
