@@ -211,6 +211,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    signals::quiet_broken_pipe();
     transferability::ops::prepare_cpu_process();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -516,6 +517,7 @@ fn finished_rows(run: &RunDir) -> Result<Vec<transferability::results::CellResul
 fn findings(run_dir: &Path, paper: bool, markdown: bool) -> Result<()> {
     use transferability::figures::{
         check_findings, comparison_markdown, findings_markdown, paper as published, Evidence,
+        TransferProfile,
     };
     let (source, rows, assessment) = if paper {
         let rows = published::networks()?;
@@ -528,6 +530,13 @@ fn findings(run_dir: &Path, paper: bool, markdown: bool) -> Result<()> {
     } else {
         let run = RunDir::new(run_dir);
         let rows = finished_rows(&run)?;
+        let profile =
+            ExperimentConfig::load(&run.config()).is_ok_and(|config| config.profile.is_some());
+        if profile {
+            // A transfer profile has no findings, only its verdict.
+            print_analysis(&RunAnalysis::Profile(TransferProfile::of(&rows)));
+            return Ok(());
+        }
         let assessment = transferability::assess(&run, &rows)?;
         (run.results().display().to_string(), rows, assessment)
     };

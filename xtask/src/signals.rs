@@ -1,5 +1,6 @@
 //! Stopping cleanly: SIGINT (Ctrl-C), SIGTERM and SIGUSR1 ask the running cell to checkpoint
-//! and return; a second SIGINT ends the process at once.
+//! and return; a second SIGINT ends the process at once; output into a closed pipe ends it
+//! quietly.
 
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -20,4 +21,15 @@ pub fn stop_flag() -> Result<Arc<AtomicBool>> {
         signal_hook::flag::register(signal, stop.clone())?;
     }
     Ok(stop)
+}
+
+/// Output into a closed pipe (`cargo xtask findings | head`) ends the process quietly, as it
+/// ends other Unix tools, instead of a panic in `println!` (Rust ignores SIGPIPE by default).
+pub fn quiet_broken_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in `main`, before any other thread starts; SIG_DFL is a
+    // valid disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }

@@ -10,7 +10,8 @@ use crate::error::SplitError;
 
 /// The name of a split, the prefix of its cells' names (`random0/A3B`, `natman/A7B`,
 /// `all/random3`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub enum SplitName {
     /// `random<seed>`: random halves, drawn by numpy's `RandomState([seed])`.
     Random(u64),
@@ -74,17 +75,19 @@ impl FromStr for SplitName {
     }
 }
 
-impl Serialize for SplitName {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+impl TryFrom<String> for SplitName {
+    type Error = SplitError;
+
+    /// As [`FromStr`] (the form configurations and files hold).
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        text.parse()
     }
 }
 
-impl<'de> Deserialize<'de> for SplitName {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer)?
-            .parse()
-            .map_err(serde::de::Error::custom)
+impl From<SplitName> for String {
+    /// As [`fmt::Display`].
+    fn from(value: SplitName) -> String {
+        value.to_string()
     }
 }
 

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::TrainError;
 
 /// `auto`, `cpu`, or `cuda[:i]`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub enum DeviceChoice {
     /// The first CUDA device when the build has CUDA and one is present, else the CPU.
     #[default]
@@ -110,17 +111,19 @@ impl FromStr for DeviceChoice {
     }
 }
 
-impl Serialize for DeviceChoice {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+impl TryFrom<String> for DeviceChoice {
+    type Error = TrainError;
+
+    /// As [`FromStr`] (the form configurations and files hold).
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        text.parse()
     }
 }
 
-impl<'de> Deserialize<'de> for DeviceChoice {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer)?
-            .parse()
-            .map_err(serde::de::Error::custom)
+impl From<DeviceChoice> for String {
+    /// As [`fmt::Display`].
+    fn from(value: DeviceChoice) -> String {
+        value.to_string()
     }
 }
 
