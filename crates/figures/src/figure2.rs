@@ -87,23 +87,35 @@ const NOTES: [(&str, Figure2Group, [u32; 2]); 4] = [
     ("4: lingering boost of AnB+", Figure2Group::AnBPlus, [1, 7]),
 ];
 
-/// The longest reason a figure's note shows, in characters.
-const REASON_CHARS: usize = 60;
+/// The widest line of a reason in a figure's note, in characters.
+const REASON_CHARS: usize = 66;
 
 /// The lines of a finding's note: `title: verdict`, then for a finding that cannot be measured
-/// the first clause of its reason (cut to fit), then its main number.
+/// the first clause of its reason (wrapped to fit), then its main number.
 pub(crate) fn note_lines(title: &str, finding: &Finding) -> Vec<String> {
     let mut lines = vec![format!("{title}: {}", finding.verdict.label())];
     if let Verdict::NotMeasurable(why) = &finding.verdict {
-        let reason = why.split(':').next().unwrap_or_default().trim();
-        let mut short: String = reason.chars().take(REASON_CHARS).collect();
-        if short.len() < reason.len() {
-            short.push_str("...");
-        }
-        lines.push(short);
+        let reason = why.split(':').next().unwrap_or_default();
+        lines.extend(wrap(reason, REASON_CHARS));
     }
     if !finding.headline.is_empty() {
         lines.push(finding.headline.clone());
+    }
+    lines
+}
+
+/// `text` broken at spaces into lines of at most `width` characters (a longer word keeps a
+/// line of its own).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_owned()),
+        }
     }
     lines
 }
@@ -201,4 +213,26 @@ pub(crate) fn figure2_panels(
         .into_iter()
         .filter(Panel::has_layers)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wrap_breaks_at_spaces_and_keeps_every_word() {
+        let reason = "the noise band (±4.12 pts) is wider than 5% of baseB (0.61 pts)";
+        let lines = wrap(reason, 30);
+        assert_eq!(
+            lines,
+            [
+                "the noise band (±4.12 pts) is",
+                "wider than 5% of baseB (0.61",
+                "pts)"
+            ]
+        );
+        assert!(lines.iter().all(|l| l.chars().count() <= 30));
+        assert_eq!(wrap("a verylongword b", 4), ["a", "verylongword", "b"]);
+        assert!(wrap("  ", 10).is_empty());
+    }
 }
