@@ -11,6 +11,7 @@
 //! [solver]                   # convnet_train::SolverConfig
 //! [grid]                     # which cells
 //! [output]                   # run directory, figures, report
+//! [profile]                  # a transfer profile's base net (instead of the grid)
 //! ```
 //! Unknown keys are errors that name the key; [`ExperimentConfig::validate`] checks values.
 
@@ -118,7 +119,7 @@ fn default_dissimilar_name() -> SplitName {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModelConfig {
-    /// A preset name: `caffenet`, `alexnet-32`, `alexnet-64`.
+    /// A preset name: `caffenet`, `alexnet-32`, `alexnet-64`, `torchvision-alexnet`.
     #[serde(default)]
     pub preset: Option<String>,
     /// A full architecture spec (instead of `preset`), without fc8's width.

@@ -72,33 +72,31 @@ struct ProfileArgs {
 
 impl ProfileArgs {
     /// Makes `config` a profile of the flags' base, in `runs/<name>-profile` when it was not
-    /// one; or applies the flags to its own `[profile]`.
+    /// one; or applies the flags given over its own `[profile]`, keeping the rest of it.
     fn apply(&self, config: &mut ExperimentConfig) -> Result<()> {
-        let profile = match (&self.base, config.profile.take()) {
-            (Some(base), existing) => {
-                if existing.is_none() {
-                    config.name = format!("{}-profile", config.name);
-                }
+        let mut profile = match (config.profile.take(), &self.base) {
+            (Some(existing), base) => ProfileConfig {
+                base: base.clone().unwrap_or(existing.base),
+                ..existing
+            },
+            (None, Some(base)) => {
+                config.name = format!("{}-profile", config.name);
                 ProfileConfig {
                     base: base.clone(),
                     layout: Default::default(),
                     target_groups: Vec::new(),
                 }
             }
-            (None, Some(existing)) => existing,
             (None, None) => {
                 bail!("the configuration has no [profile]: give the base net with --base")
             }
         };
-        let profile = ProfileConfig {
-            layout: self.layout.unwrap_or(profile.layout),
-            target_groups: if self.target_groups.is_empty() {
-                profile.target_groups
-            } else {
-                self.target_groups.clone()
-            },
-            ..profile
-        };
+        if let Some(layout) = self.layout {
+            profile.layout = layout;
+        }
+        if !self.target_groups.is_empty() {
+            profile.target_groups = self.target_groups.clone();
+        }
         config.profile = Some(profile);
         Ok(())
     }
@@ -573,4 +571,82 @@ fn plot(run_dir: &Path, paper: bool) -> Result<()> {
         println!("wrote {}", path.display());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use transferability::transfer::Layout;
+
+    /// A configuration of the repository's `configs/` folder.
+    fn config(name: &str) -> ExperimentConfig {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../configs")
+            .join(name);
+        ExperimentConfig::load(&path).unwrap()
+    }
+
+    /// The `profile` command's flags as clap parses them.
+    fn profile_args(flags: &[&str]) -> ProfileArgs {
+        let argv = ["xtask", "profile"].iter().chain(flags);
+        match Cli::try_parse_from(argv).unwrap().command {
+            Command::Profile { profile, .. } => profile,
+            _ => unreachable!("parsed as the profile command"),
+        }
+    }
+
+    #[test]
+    fn a_base_flag_makes_a_plain_configuration_a_profile_in_its_own_run_directory() {
+        let mut embedded = config("embedded.toml");
+        profile_args(&[
+            "--base",
+            "net.pth",
+            "--layout",
+            "torchvision",
+            "--target-groups",
+            "letters,symbols",
+        ])
+        .apply(&mut embedded)
+        .unwrap();
+        assert_eq!(embedded.name, "embedded-profile");
+        let profile = embedded.profile.unwrap();
+        assert_eq!(profile.base, PathBuf::from("net.pth"));
+        assert_eq!(profile.layout, Layout::Torchvision);
+        assert_eq!(profile.target_groups, ["letters", "symbols"]);
+    }
+
+    #[test]
+    fn flags_replace_only_what_they_give_of_a_configured_profile() {
+        let mut configured = config("profile-tiny-to-glyphs.toml");
+        configured.profile.as_mut().unwrap().layout = Layout::Torchvision;
+        configured.profile.as_mut().unwrap().target_groups = vec!["symbols".into()];
+        let name = configured.name.clone();
+
+        let mut other_base = configured.clone();
+        profile_args(&["--base", "other.safetensors"])
+            .apply(&mut other_base)
+            .unwrap();
+        assert_eq!(other_base.name, name);
+        let profile = other_base.profile.unwrap();
+        assert_eq!(profile.base, PathBuf::from("other.safetensors"));
+        assert_eq!(profile.layout, Layout::Torchvision);
+        assert_eq!(profile.target_groups, ["symbols"]);
+
+        let base = configured.profile.as_ref().unwrap().base.clone();
+        profile_args(&["--layout", "convnet", "--target-groups", "letters"])
+            .apply(&mut configured)
+            .unwrap();
+        let profile = configured.profile.unwrap();
+        assert_eq!(profile.base, base);
+        assert_eq!(profile.layout, Layout::Convnet);
+        assert_eq!(profile.target_groups, ["letters"]);
+    }
+
+    #[test]
+    fn a_profile_needs_a_base() {
+        let error = profile_args(&[])
+            .apply(&mut config("embedded.toml"))
+            .unwrap_err();
+        assert!(error.to_string().contains("--base"), "{error}");
+    }
 }

@@ -20,8 +20,8 @@ pub enum SplitName {
     Dissimilar(String),
     /// `all`: one half holding every class.
     All,
-    /// `profile`: a transfer profile, whose half B holds every class of the target dataset and
-    /// whose half A is the data a base net from elsewhere was trained on.
+    /// `profile`: a transfer profile, whose half B holds the target dataset's classes (all of
+    /// them, or those of `[profile] target_groups`) and whose half A is the data a base net from elsewhere was trained on.
     Profile,
 }
 
