@@ -35,10 +35,19 @@ cleanup() {
     for pid in "${daemon_pids[@]}"; do
         kill "$pid" 2>/dev/null || true
     done
+    # The daemons write their state as they shut down: wait for them to be gone (at most
+    # 20 s) before removing the directory they write into.
+    local waited=0
+    for pid in "${daemon_pids[@]}"; do
+        while kill -0 "$pid" 2>/dev/null && [ $waited -lt 200 ]; do
+            sleep 0.1
+            waited=$((waited + 1))
+        done
+    done
     if $keep; then
         echo "slurm-test: kept $work"
     else
-        rm -rf "$work"
+        rm -rf "$work" 2>/dev/null || { sleep 1; rm -rf "$work"; }
     fi
 }
 trap cleanup EXIT
