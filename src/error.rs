@@ -58,6 +58,14 @@ pub enum ExperimentError {
         /// The first difference.
         detail: String,
     },
+    /// A run that cannot join a comparison of transfer profiles.
+    #[error("{run_dir}: {reason}")]
+    NotComparable {
+        /// The run directory.
+        run_dir: PathBuf,
+        /// Why not.
+        reason: String,
+    },
     /// Reading or writing a file failed.
     #[error("{path}")]
     Io {

@@ -17,6 +17,7 @@ pub use convnet_splits as splits;
 pub use convnet_train as train;
 pub use convnet_transfer as transfer;
 
+mod compare;
 mod config;
 mod error;
 mod experiment;
@@ -25,6 +26,7 @@ mod plan;
 mod reproduce;
 mod run_dir;
 
+pub use compare::{compare_profiles, ProfileRun};
 pub use config::{
     Direction, DissimilarConfig, ExperimentConfig, GridConfig, KeepWeights, ModelConfig,
     OutputConfig, Outputs, ProfileConfig, SplitsConfig,

@@ -13,7 +13,8 @@ use transferability::data::{DatasetConfig, DatasetKind};
 use transferability::results::Mode;
 use transferability::transfer::{Cell, Layout};
 use transferability::{
-    analyse, draw, run_cells, Experiment, ExperimentConfig, KeepWeights, ProfileConfig, RunAnalysis,
+    analyse, compare_profiles, draw, run_cells, Experiment, ExperimentConfig, KeepWeights,
+    ProfileConfig, ProfileRun, RunAnalysis,
 };
 
 mod common;
@@ -243,4 +244,77 @@ fn a_torchvision_state_dict_of_the_wrong_shape_is_refused_before_anything_trains
     assert_eq!(cells.len(), 1, "an external base is not a cell to train");
     let summary = run_cells(&experiment, &cells, stop(), 1, &());
     assert!(summary.complete(), "{:?}", summary.failed);
+}
+
+#[test]
+fn one_base_against_two_targets_in_one_figure() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = letters_base(dir.path());
+    let profile_run = |groups: &[&str], name: &str| {
+        let mut config = profile_of(smoke(), &base, groups);
+        config.grid.layers = vec![1, 2];
+        let experiment = Experiment::open(config, dir.path().join(name)).unwrap();
+        experiment.prepare().unwrap();
+        let cells: Vec<_> = experiment.plan().cells().iter().collect();
+        let summary = run_cells(&experiment, &cells, stop(), 2, &());
+        assert!(summary.complete(), "{:?}", summary.failed);
+        experiment.write_results().unwrap();
+        ProfileRun {
+            run_dir: dir.path().join(name),
+            label: None,
+        }
+    };
+    let runs = [
+        profile_run(&["letters"], "to-letters"),
+        profile_run(&["symbols"], "to-symbols"),
+    ];
+
+    let comparison = compare_profiles(&runs).unwrap();
+    let labels: Vec<&str> = comparison
+        .targets()
+        .iter()
+        .map(|t| t.label.as_str())
+        .collect();
+    assert_eq!(labels, ["letters", "symbols"]);
+    assert_eq!(comparison.base(), "letters dissimilar/baseA");
+    let text = comparison.to_text();
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.trim_start().starts_with(['1', '2']))
+            .count(),
+        2,
+        "{text}"
+    );
+    let out = dir.path().join("compared");
+    comparison.draw(&out).unwrap();
+    assert!(out.join("profiles.png").is_file());
+
+    // A grid, or a profile of another base, cannot join.
+    let grid = ProfileRun {
+        run_dir: dir.path().join("letters"),
+        label: None,
+    };
+    let err = compare_profiles(&[runs[0].clone(), grid])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("it is a grid, not a transfer profile"),
+        "{err}"
+    );
+    let other = profile_of(smoke(), &dir.path().join("other.safetensors"), &["symbols"]);
+    Experiment::open(other, dir.path().join("other"))
+        .unwrap()
+        .write_manifest()
+        .unwrap();
+    let other = ProfileRun {
+        run_dir: dir.path().join("other"),
+        label: None,
+    };
+    let err = compare_profiles(&[runs[0].clone(), other])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("other.safetensors") && err.contains("a comparison is of one base net"),
+        "{err}"
+    );
 }

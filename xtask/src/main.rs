@@ -17,7 +17,8 @@ use clap::{Parser, Subcommand};
 use transferability::train::{DeviceChoice, Outcome};
 use transferability::transfer::Cell;
 use transferability::{
-    analyse, draw, run_cells, Experiment, ExperimentConfig, ProfileConfig, RunAnalysis, RunDir,
+    analyse, draw, run_cells, Experiment, ExperimentConfig, ProfileConfig, ProfileRun, RunAnalysis,
+    RunDir,
 };
 
 /// How transferable are features in deep neural networks? Yosinski et al. (2014), reproduced.
@@ -140,6 +141,20 @@ enum Command {
         profile: ProfileArgs,
         #[command(flatten)]
         run: RunArgs,
+    },
+    /// Compare transfer profiles of one base net against two or three targets: one figure
+    /// (profiles.png, each target against its own net) and one table (profiles.txt).
+    CompareProfiles {
+        /// The profile runs' directories, e.g. runs/natural-to-man-made runs/natural-to-glyphs.
+        #[arg(required = true, num_args = 2..)]
+        run_dirs: Vec<PathBuf>,
+        /// The targets' names on the figure, in the same order (comma-separated); default:
+        /// each target's groups, else its dataset.
+        #[arg(long, value_delimiter = ',')]
+        labels: Vec<String>,
+        /// Where the figure and the table go.
+        #[arg(long, default_value = "runs/profiles")]
+        out_dir: PathBuf,
     },
     /// Draw the figures and the report from a run's results.csv alone.
     Plot {
@@ -271,6 +286,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             profile,
             run,
         } => train_plan(&open(&experiment, Some(&profile))?, &run, false),
+        Command::CompareProfiles {
+            run_dirs,
+            labels,
+            out_dir,
+        } => {
+            compare_profiles(&run_dirs, &labels, &out_dir)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Plot { run_dir, paper } => {
             plot(&run_dir, paper)?;
             Ok(ExitCode::SUCCESS)
@@ -555,6 +578,36 @@ fn findings(run_dir: &Path, paper: bool, markdown: bool) -> Result<()> {
     Ok(())
 }
 
+fn compare_profiles(run_dirs: &[PathBuf], labels: &[String], out_dir: &Path) -> Result<()> {
+    if !labels.is_empty() && labels.len() != run_dirs.len() {
+        bail!(
+            "--labels names {} targets for {} run directories",
+            labels.len(),
+            run_dirs.len()
+        );
+    }
+    let runs: Vec<ProfileRun> = run_dirs
+        .iter()
+        .enumerate()
+        .map(|(i, run_dir)| ProfileRun {
+            run_dir: run_dir.clone(),
+            label: labels.get(i).cloned(),
+        })
+        .collect();
+    let comparison = transferability::compare_profiles(&runs)?;
+    let text = comparison.to_text();
+    print!("{text}");
+    let mut written = comparison.draw(out_dir)?;
+    let table = out_dir.join("profiles.txt");
+    transferability::files::write_atomic(&table, text.as_bytes())
+        .with_context(|| table.display().to_string())?;
+    written.push(table);
+    for path in written {
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
 fn plot(run_dir: &Path, paper: bool) -> Result<()> {
     let run = RunDir::new(run_dir);
     let config = ExperimentConfig::load(&run.config())
@@ -648,5 +701,34 @@ mod tests {
             .apply(&mut config("embedded.toml"))
             .unwrap_err();
         assert!(error.to_string().contains("--base"), "{error}");
+    }
+
+    #[test]
+    fn labels_name_every_compared_run() {
+        let cli = Cli::try_parse_from([
+            "xtask",
+            "compare-profiles",
+            "runs/a",
+            "runs/b",
+            "--labels",
+            "near",
+        ])
+        .unwrap();
+        let Command::CompareProfiles {
+            run_dirs,
+            labels,
+            out_dir,
+        } = cli.command
+        else {
+            panic!("not compare-profiles");
+        };
+        let error = compare_profiles(&run_dirs, &labels, &out_dir).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("--labels names 1 targets for 2 run directories"),
+            "{error}"
+        );
+        assert!(Cli::try_parse_from(["xtask", "compare-profiles", "runs/a"]).is_err());
     }
 }

@@ -51,6 +51,9 @@ pub enum FigureError {
         /// What is wrong.
         message: String,
     },
+    /// Transfer profiles that cannot be compared in one figure.
+    #[error("comparing transfer profiles: {0}")]
+    Comparison(String),
     /// The embedded font could not be registered.
     #[error("font {name}: the embedded DejaVu font could not be registered")]
     Font {

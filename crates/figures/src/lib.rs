@@ -27,6 +27,7 @@ mod groups;
 pub mod paper;
 mod plot;
 mod profile;
+mod profile_comparison;
 mod report;
 mod stats;
 mod style;
@@ -39,4 +40,5 @@ pub use findings::{
     WELL_ABOVE_CHANCE, Z,
 };
 pub use profile::{ProfileRow, TransferProfile};
+pub use profile_comparison::{ComparedTarget, ProfileComparison};
 pub use report::{render_report, write_report, Analysis};

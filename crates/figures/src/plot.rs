@@ -8,8 +8,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-/// Width of the legend column right of the plot, in pixels.
+/// Width of the legend column right of the plot, in pixels, unless a panel asks for more.
 const LEGEND_WIDTH: u32 = 300;
+/// Room a legend entry takes besides its text (the sample line and the gaps), in pixels.
+const LEGEND_SAMPLE: u32 = 90;
 /// Font sizes, in pixels.
 const CAPTION_SIZE: f64 = 28.0;
 const AXIS_DESC_SIZE: f64 = 24.0;
@@ -80,6 +82,8 @@ pub(crate) struct Panel {
     pub references: Vec<Reference>,
     /// Notes on the findings.
     pub annotations: Vec<Annotation>,
+    /// Widen the legend column to fit labels of this many characters.
+    pub legend_chars: Option<usize>,
 }
 
 impl Panel {
@@ -88,6 +92,14 @@ impl Panel {
         self.series
             .iter()
             .any(|s| s.line.iter().any(|(x, _)| *x > 0.5) || s.points.iter().any(|(x, _)| *x > 0.5))
+    }
+
+    /// The width of the legend column: the default, or wider for long labels (about 11
+    /// pixels a character of the legend's font).
+    fn legend_width(&self) -> u32 {
+        self.legend_chars.map_or(LEGEND_WIDTH, |chars| {
+            LEGEND_WIDTH.max(LEGEND_SAMPLE + 11 * chars as u32)
+        })
     }
 
     /// The x range: layers 0..7 at least, with a margin.
@@ -295,7 +307,7 @@ pub(crate) fn draw_panel<DB: DrawingBackend>(
     let mut chart = ChartBuilder::on(area)
         .caption(&panel.caption, (FAMILY, CAPTION_SIZE))
         .margin(14)
-        .margin_right(LEGEND_WIDTH)
+        .margin_right(panel.legend_width())
         .x_label_area_size(64)
         .y_label_area_size(96)
         .build_cartesian_2d(x_min..x_max, y_min..y_max)

@@ -39,7 +39,7 @@ const fn style(color: RGBColor, fill: RGBColor, marker: Marker) -> CurveStyle {
 }
 
 /// baseB: white circles outlined in grey.
-pub(crate) const BASE_B: CurveStyle = style(GREY, RGBColor(255, 255, 255), Marker::Circle);
+pub(crate) const BASE_B: CurveStyle = style(GREY, WHITE, Marker::Circle);
 /// BnB: blue circles.
 pub(crate) const BNB: CurveStyle = style(BLUE, BLUE, Marker::Circle);
 /// BnB+: light blue (cyan) "+".
@@ -58,9 +58,25 @@ pub(crate) const RANDOM_FILTERS: CurveStyle = style(YELLOW, YELLOW, Marker::Squa
 pub(crate) const RANDOM_SPLIT_RELATIVE: CurveStyle = style(RED, RED, Marker::Diamond);
 /// Dissimilar split, relative (Figure 3 bottom).
 pub(crate) const DISSIMILAR_RELATIVE: CurveStyle = style(ORANGE, ORANGE, Marker::TriangleUp);
+/// The curves of each target of a profile comparison, by colour: copied and frozen (diamonds),
+/// copied and fine-tuned ("+"), the target's own net (white circles) with its noise band.
+pub(crate) const COMPARED_TARGETS: [(CurveStyle, CurveStyle, CurveStyle); 3] = [
+    (ANB, ANB_PLUS, style(RED, WHITE, Marker::Circle)),
+    (
+        style(BLUE, BLUE, Marker::Diamond),
+        BNB_PLUS,
+        style(BLUE, WHITE, Marker::Circle),
+    ),
+    (
+        style(ORANGE, ORANGE, Marker::Diamond),
+        style(BROWN, BROWN, Marker::Plus),
+        style(ORANGE, WHITE, Marker::Circle),
+    ),
+];
 
 /// Grey of baseB and reference lines.
 pub(crate) const GREY: RGBColor = RGBColor(110, 110, 110);
+const WHITE: RGBColor = RGBColor(255, 255, 255);
 const BLUE: RGBColor = RGBColor(30, 60, 220);
 const CYAN: RGBColor = RGBColor(0, 170, 215);
 const RED: RGBColor = RGBColor(215, 30, 35);

@@ -3,26 +3,9 @@
 
 mod common;
 
-use common::row;
+use common::profile_rows as rows;
 use convnet_figures::{FigureOptions, TransferProfile};
 use convnet_results::{CellResult, Mode};
-
-/// Two target base nets (80% and 82%), frozen transfers falling away after n = 3, fine-tuned
-/// ones 4 and 3.5 points above the base at n = 1 and 2, 1 point at n = 3, level after.
-fn rows() -> Vec<CellResult> {
-    let frozen = [0.81, 0.80, 0.79, 0.77, 0.70, 0.60, 0.50];
-    let finetuned = [0.85, 0.845, 0.82, 0.81, 0.81, 0.81, 0.81];
-    let mut rows = vec![
-        row("profile", "", "B", 0, Mode::Base, 0, 0.80),
-        row("profile", "", "B", 0, Mode::Base, 1, 0.82),
-    ];
-    for n in 1..=7u32 {
-        let i = n as usize - 1;
-        rows.push(row("profile", "A", "B", n, Mode::Frozen, 0, frozen[i]));
-        rows.push(row("profile", "A", "B", n, Mode::Finetune, 0, finetuned[i]));
-    }
-    rows
-}
 
 #[test]
 fn the_noise_is_the_spread_of_the_target_base_nets() {

@@ -1,0 +1,118 @@
+//! One base net's profiles against several targets, side by side, from synthetic rows: what
+//! the comparison accepts, its table and its figure.
+
+mod common;
+
+use common::profile_rows;
+use convnet_figures::{ComparedTarget, ProfileComparison, TransferProfile};
+use convnet_results::Mode;
+
+/// The near target of `profile_rows`, and a far one: its own nets at 60% and 64%, every
+/// frozen transfer 30 points below them, fine-tuning level with them.
+fn targets() -> Vec<ComparedTarget> {
+    let near = TransferProfile::of(&profile_rows()).unwrap();
+    let mut far_rows = profile_rows();
+    for r in &mut far_rows {
+        r.top1 = match (r.mode, r.replicate) {
+            (Mode::Base, 0) => 0.60,
+            (Mode::Base, _) => 0.64,
+            (Mode::Frozen, _) => 0.32,
+            _ => 0.62,
+        };
+    }
+    let far = TransferProfile::of(&far_rows).unwrap();
+    vec![
+        ComparedTarget {
+            label: "near".into(),
+            profile: near,
+        },
+        ComparedTarget {
+            label: "far".into(),
+            profile: far,
+        },
+    ]
+}
+
+#[test]
+fn a_comparison_takes_two_or_three_targets_each_with_its_own_label() {
+    let two = targets();
+    let one = vec![two[0].clone()];
+    let err = ProfileComparison::new("base", one).unwrap_err().to_string();
+    assert!(
+        err.contains("1 profiles given: a comparison takes 2 to 3"),
+        "{err}"
+    );
+    let four: Vec<ComparedTarget> = (0..4)
+        .map(|i| ComparedTarget {
+            label: format!("t{i}"),
+            profile: two[0].profile.clone(),
+        })
+        .collect();
+    assert!(ProfileComparison::new("base", four).is_err());
+    let mut same = targets();
+    same[1].label = "near".into();
+    let err = ProfileComparison::new("base", same)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("two profiles are labelled `near`"), "{err}");
+    assert_eq!(
+        ProfileComparison::new("base", targets())
+            .unwrap()
+            .targets()
+            .len(),
+        2
+    );
+}
+
+#[test]
+fn the_table_puts_each_target_against_its_own_net() {
+    let comparison = ProfileComparison::new("letters/baseA", targets()).unwrap();
+    let text = comparison.to_text();
+    assert!(
+        text.starts_with("transfer profiles of letters/baseA\n"),
+        "{text}"
+    );
+    // near: base 81%, band 2 x 1.41 points; frozen within it up to n = 3.
+    assert!(
+        text.contains("near: own base net 81.0%, noise band ±2.8 points; freeze layers 1-3"),
+        "{text}"
+    );
+    // far: base 62%, band 2 x 2.83 points; every frozen transfer 30 points below.
+    assert!(
+        text.contains("far: own base net 62.0%, noise band ±5.7 points; freeze nothing"),
+        "{text}"
+    );
+    let row4 = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("4 "))
+        .unwrap();
+    assert!(row4.contains("-4.0 / +0.0"), "{row4}");
+    assert!(row4.contains("-30.0 / +0.0"), "{row4}");
+    let layer_rows = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+        .count();
+    assert_eq!(layer_rows, 7, "{text}");
+}
+
+#[test]
+fn the_figure_shows_every_target() {
+    let comparison = ProfileComparison::new("letters/baseA", targets()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let written = comparison.draw(dir.path()).unwrap();
+    assert_eq!(written.len(), 2);
+    let (w, h, dark) = common::dark_pixels(&dir.path().join("profiles.png"), 0, 60);
+    assert_eq!((w, h), (1200, 64 + 860));
+    assert!(dark > 300, "only {dark} dark pixels in the title band");
+    let svg = std::fs::read_to_string(dir.path().join("profiles.svg")).unwrap();
+    for words in [
+        "Transfer profiles of letters/baseA",
+        "near: frozen",
+        "near: fine-tuned",
+        "near ±2.8",
+        "far: frozen",
+        "far ±5.7",
+    ] {
+        assert!(svg.contains(words), "the SVG lacks {words}");
+    }
+}

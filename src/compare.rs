@@ -1,0 +1,98 @@
+//! Transfer profiles of one base net against several targets, read from their run
+//! directories and put side by side.
+
+use std::path::{Path, PathBuf};
+
+use convnet_figures::{ComparedTarget, ProfileComparison, TransferProfile};
+use convnet_results::read_results;
+
+use crate::config::ExperimentConfig;
+use crate::error::ExperimentError;
+use crate::run_dir::RunDir;
+
+/// A profile run to compare: its run directory and the target's name on the figure (default:
+/// the target's coarse groups, e.g. `man-made`, else the dataset's kind, e.g. `embedded`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileRun {
+    /// The run directory of a `cargo xtask profile` run.
+    pub run_dir: PathBuf,
+    /// The target's name; `None` for the default.
+    pub label: Option<String>,
+}
+
+/// The comparison of the profile runs `runs`, which must profile one base net (the same
+/// `[profile] base` and layout) and each have their target's own base net finished.
+pub fn compare_profiles(runs: &[ProfileRun]) -> Result<ProfileComparison, ExperimentError> {
+    let mut targets = Vec::new();
+    let mut first_base: Option<(&Path, PathBuf, PathBuf)> = None;
+    for run in runs {
+        let not_comparable = |reason: String| ExperimentError::NotComparable {
+            run_dir: run.run_dir.clone(),
+            reason,
+        };
+        let dir = RunDir::new(&run.run_dir);
+        let config = ExperimentConfig::load(&dir.config())?;
+        let Some(profile) = &config.profile else {
+            return Err(not_comparable(
+                "it is a grid, not a transfer profile (no [profile] in its config.toml)".into(),
+            ));
+        };
+        let base = canonical(&profile.base);
+        match &first_base {
+            None => first_base = Some((&run.run_dir, profile.base.clone(), base)),
+            Some((first_dir, first, first_canonical)) if *first_canonical != base => {
+                return Err(not_comparable(format!(
+                    "it profiles the base net {}, {} profiles {}: a comparison is of one base net",
+                    profile.base.display(),
+                    first_dir.display(),
+                    first.display()
+                )))
+            }
+            Some(_) => {}
+        }
+        let rows = if dir.results().is_file() {
+            read_results(&dir.results())?
+        } else {
+            Vec::new()
+        };
+        let profile_of_run = TransferProfile::of(&rows).ok_or_else(|| {
+            not_comparable("its target's own base net has not finished yet".into())
+        })?;
+        let label = run.label.clone().unwrap_or_else(|| {
+            if profile.target_groups.is_empty() {
+                config.dataset.kind.name().to_string()
+            } else {
+                profile.target_groups.join("+")
+            }
+        });
+        targets.push(ComparedTarget {
+            label,
+            profile: profile_of_run,
+        });
+    }
+    let base = first_base.map_or_else(String::new, |(_, base, _)| base_name(&base));
+    Ok(ProfileComparison::new(base, targets)?)
+}
+
+/// A base net's name for a title: a checkpoint of this project by its cell
+/// (`runs/tiny-imagenet/cells/natman/baseA/checkpoint.safetensors` is
+/// `tiny-imagenet natman/baseA`), any other file by its path.
+fn base_name(path: &Path) -> String {
+    let parts: Vec<String> = path
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    match parts.as_slice() {
+        [.., run, cells, split, net, file]
+            if cells == "cells" && file == "checkpoint.safetensors" =>
+        {
+            format!("{run} {split}/{net}")
+        }
+        _ => path.display().to_string(),
+    }
+}
+
+/// `path` with its links and `..` resolved where it exists, else as written.
+fn canonical(path: &Path) -> PathBuf {
+    path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
+}
