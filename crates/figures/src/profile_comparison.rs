@@ -13,16 +13,40 @@ use crate::stats::{summarise, Summary};
 use crate::style::COMPARED_TARGETS;
 use crate::FigureError;
 
-/// One target of a comparison: its name on the figure and its profile.
+/// One target of a comparison: its name on the figure, its profile and its chance level.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ComparedTarget {
     /// A short name of the target (a legend entry, a table column), e.g. `man-made`.
     pub label: String,
     /// Its transfer profile.
     pub profile: TransferProfile,
+    /// Top-1 of guessing among the target's classes (`1 / classes`).
+    pub chance: f64,
 }
 
-/// Transfer profiles of one base net against two or three targets.
+impl ComparedTarget {
+    /// How far the target's own net is above chance, the most a transfer can lose.
+    fn margin(&self) -> f64 {
+        self.profile.base - self.chance
+    }
+
+    /// `value` against the target's own net, in points.
+    fn points(&self, value: f64) -> f64 {
+        100.0 * (value - self.profile.base)
+    }
+
+    /// `value` against the target's own net, in percent of the own net's margin over chance:
+    /// 0 as good as the own net, -100 at chance.
+    fn share(&self, value: f64) -> f64 {
+        100.0 * (value - self.profile.base) / self.margin()
+    }
+}
+
+/// Transfer profiles of one base net against two or three targets. Targets differ in how hard
+/// they are, so that a frozen transfer can lose 60 points on one and 7 on another only
+/// because their own nets stand 63 and 7 points above chance: the figure puts every target on
+/// one scale, the share of its own net's margin over chance (0 as good as the own net, -100 at
+/// chance); the table gives points too.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProfileComparison {
     base: String,
@@ -51,6 +75,15 @@ impl ProfileComparison {
                 return Err(FigureError::Comparison(format!(
                     "two profiles are labelled `{}`: give each its own label",
                     target.label
+                )));
+            }
+            if target.margin() <= 0.0 {
+                return Err(FigureError::Comparison(format!(
+                    "the own net of `{}` is at chance ({:.1}% against {:.1}%): a transfer has \
+                     nothing to lose there",
+                    target.label,
+                    100.0 * target.profile.base,
+                    100.0 * target.chance
                 )));
             }
         }
@@ -82,8 +115,9 @@ impl ProfileComparison {
         ns
     }
 
-    /// The comparison in text: each target's base net, band and advice, then per n the frozen
-    /// and fine-tuned transfers of every target in points against its own base net.
+    /// The comparison in text: each target's own net, chance, band and advice; then per n
+    /// the frozen and fine-tuned transfers of every target against its own net, in points and
+    /// in percent of its margin over chance.
     pub fn to_text(&self) -> String {
         let mut out = format!("transfer profiles of {}\n", self.base);
         for t in &self.targets {
@@ -94,13 +128,25 @@ impl ProfileComparison {
             };
             let _ = writeln!(
                 out,
-                "{}: own base net {:.1}%, noise band ±{:.1} points; {advice}",
+                "{}: own net {:.1}% (chance {:.1}%), noise band ±{:.1} points; {advice}",
                 t.label,
                 100.0 * p.base,
+                100.0 * t.chance,
                 100.0 * p.band()
             );
         }
-        out.push_str("\npoints against each target's own base net (frozen / fine-tuned):\n");
+        out.push_str("\npoints against each target's own net (frozen / fine-tuned):\n");
+        self.write_table(&mut out, |t, v| format!("{:+.1}", t.points(v)));
+        out.push_str(
+            "\npercent of each own net's margin over chance (frozen / fine-tuned; -100 is chance):\n",
+        );
+        self.write_table(&mut out, |t, v| format!("{:+.0}", t.share(v)));
+        out
+    }
+
+    /// A table: a row per n, a column per target, each cell `frozen / fine-tuned` as `format`
+    /// writes a value of that target.
+    fn write_table(&self, out: &mut String, format: impl Fn(&ComparedTarget, f64) -> String) {
         let width = self
             .targets
             .iter()
@@ -113,30 +159,22 @@ impl ProfileComparison {
             let _ = write!(out, "  {:>width$}", t.label);
         }
         out.push('\n');
-        let points = |v: Option<f64>, base: f64| {
-            v.map_or_else(|| "–".into(), |v| format!("{:+.1}", 100.0 * (v - base)))
-        };
         for n in self.layers() {
             let _ = write!(out, "{n:>5}");
             for t in &self.targets {
-                let row = t.profile.rows.iter().find(|r| r.n == n);
-                let cell = match row {
-                    Some(r) => format!(
-                        "{} / {}",
-                        points(r.frozen, t.profile.base),
-                        points(r.finetuned, t.profile.base)
-                    ),
+                let value = |v: Option<f64>| v.map_or_else(|| "–".into(), |v| format(t, v));
+                let cell = match t.profile.rows.iter().find(|r| r.n == n) {
+                    Some(r) => format!("{} / {}", value(r.frozen), value(r.finetuned)),
                     None => "–".to_string(),
                 };
                 let _ = write!(out, "  {cell:>width$}");
             }
             out.push('\n');
         }
-        out
     }
 
-    /// The one panel: per target, frozen and fine-tuned transfers in points against its own
-    /// base net, with its noise band around zero.
+    /// The one panel: per target, frozen and fine-tuned transfers against its own net in
+    /// percent of its margin over chance, with its noise band around zero.
     fn panel(&self) -> Panel {
         let last = self.layers().last().copied().unwrap_or(7) as f64;
         let mut series = Vec::new();
@@ -145,13 +183,13 @@ impl ProfileComparison {
             self.targets.iter().zip(COMPARED_TARGETS).enumerate()
         {
             let p = &t.profile;
-            let band = 100.0 * p.band();
+            let band = t.share(p.base + p.band());
             let zero = Summary {
                 mean: 0.0,
                 band: Some((-band, band)),
             };
             series.push(Series {
-                label: format!("{} ±{:.1}", t.label, band),
+                label: format!("{}: own net", t.label),
                 style: band_style,
                 points: Vec::new(),
                 line: vec![(0.0, zero), (last, zero)],
@@ -161,7 +199,7 @@ impl ProfileComparison {
             let curve = |value: fn(&ProfileRow) -> Option<f64>| {
                 p.rows
                     .iter()
-                    .filter_map(|r| Some((r.n as f64 + offset, 100.0 * (value(r)? - p.base))))
+                    .filter_map(|r| Some((r.n as f64 + offset, t.share(value(r)?))))
                     .map(|(x, y)| (x, summarise(&[y], false)))
                     .collect::<Vec<_>>()
             };
@@ -179,9 +217,9 @@ impl ProfileComparison {
             });
         }
         Panel {
-            caption: "Each target against its own net (circles at 0, band ±2 SD of one net)".into(),
+            caption: "Each target against its own net (circles; band ±2 SD of one net)".into(),
             x_label: X_LABEL.into(),
-            y_label: "Top-1 minus the target's own base net (points)".into(),
+            y_label: "Change in top-1, % of the own net's margin over chance".into(),
             y_in_points: true,
             legend_chars: series.iter().map(|s| s.label.chars().count()).max(),
             series,

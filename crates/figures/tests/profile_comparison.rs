@@ -7,8 +7,8 @@ use common::profile_rows;
 use convnet_figures::{ComparedTarget, ProfileComparison, TransferProfile};
 use convnet_results::Mode;
 
-/// The near target of `profile_rows`, and a far one: its own nets at 60% and 64%, every
-/// frozen transfer 30 points below them, fine-tuning level with them.
+/// The near target of `profile_rows` (chance 1%), and a far one (chance 2%): its own nets at
+/// 60% and 64%, every frozen transfer 30 points below them, fine-tuning level with them.
 fn targets() -> Vec<ComparedTarget> {
     let near = TransferProfile::of(&profile_rows()).unwrap();
     let mut far_rows = profile_rows();
@@ -25,10 +25,12 @@ fn targets() -> Vec<ComparedTarget> {
         ComparedTarget {
             label: "near".into(),
             profile: near,
+            chance: 0.01,
         },
         ComparedTarget {
             label: "far".into(),
             profile: far,
+            chance: 0.02,
         },
     ]
 }
@@ -46,6 +48,7 @@ fn a_comparison_takes_two_or_three_targets_each_with_its_own_label() {
         .map(|i| ComparedTarget {
             label: format!("t{i}"),
             profile: two[0].profile.clone(),
+            chance: 0.01,
         })
         .collect();
     assert!(ProfileComparison::new("base", four).is_err());
@@ -74,25 +77,36 @@ fn the_table_puts_each_target_against_its_own_net() {
     );
     // near: base 81%, band 2 x 1.41 points; frozen within it up to n = 3.
     assert!(
-        text.contains("near: own base net 81.0%, noise band ±2.8 points; freeze layers 1-3"),
+        text.contains(
+            "near: own net 81.0% (chance 1.0%), noise band ±2.8 points; freeze layers 1-3"
+        ),
         "{text}"
     );
     // far: base 62%, band 2 x 2.83 points; every frozen transfer 30 points below.
     assert!(
-        text.contains("far: own base net 62.0%, noise band ±5.7 points; freeze nothing"),
+        text.contains("far: own net 62.0% (chance 2.0%), noise band ±5.7 points; freeze nothing"),
         "{text}"
     );
-    let row4 = text
+    // Each n twice: in points, then in percent of the own net's margin over chance (80 points
+    // for the near target, 60 for the far one).
+    let rows7: Vec<&str> = text
         .lines()
-        .find(|l| l.trim_start().starts_with("4 "))
-        .unwrap();
-    assert!(row4.contains("-4.0 / +0.0"), "{row4}");
-    assert!(row4.contains("-30.0 / +0.0"), "{row4}");
+        .filter(|l| l.trim_start().starts_with("7 "))
+        .collect();
+    assert_eq!(rows7.len(), 2, "{text}");
+    assert!(
+        rows7[0].contains("-31.0 / +0.0") && rows7[0].contains("-30.0 / +0.0"),
+        "{text}"
+    );
+    assert!(
+        rows7[1].contains("-39 / +0") && rows7[1].contains("-50 / +0"),
+        "{text}"
+    );
     let layer_rows = text
         .lines()
         .filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()))
         .count();
-    assert_eq!(layer_rows, 7, "{text}");
+    assert_eq!(layer_rows, 14, "{text}");
 }
 
 #[test]
@@ -109,9 +123,9 @@ fn the_figure_shows_every_target() {
         "Transfer profiles of letters/baseA",
         "near: frozen",
         "near: fine-tuned",
-        "near ±2.8",
+        "near: own net",
         "far: frozen",
-        "far ±5.7",
+        "far: own net",
     ] {
         assert!(svg.contains(words), "the SVG lacks {words}");
     }
