@@ -22,7 +22,7 @@ pub struct ProfileRun {
 }
 
 /// The comparison of the profile runs `runs`, which must profile one base net (the same
-/// `[profile] base` and layout) and each have their target's own base net finished.
+/// `[profile] base` file) and each have their target's own base net finished.
 pub fn compare_profiles(runs: &[ProfileRun]) -> Result<ProfileComparison, ExperimentError> {
     let mut targets = Vec::new();
     let mut first_base: Option<(&Path, PathBuf, PathBuf)> = None;
