@@ -5,10 +5,11 @@ use std::path::{Path, PathBuf};
 
 use convnet_figures::{ComparedTarget, ProfileComparison, TransferProfile};
 use convnet_results::read_results;
-use convnet_splits::{classes_in_split_file, HalfId, SplitName};
+use convnet_splits::{HalfId, SplitName};
 
 use crate::config::ExperimentConfig;
 use crate::error::ExperimentError;
+use crate::findings::chance_in;
 use crate::run_dir::RunDir;
 
 /// A profile run to compare: its run directory and the target's name on the figure (default:
@@ -59,18 +60,12 @@ pub fn compare_profiles(runs: &[ProfileRun]) -> Result<ProfileComparison, Experi
         let profile_of_run = TransferProfile::of(&rows).ok_or_else(|| {
             not_comparable("its target's own base net has not finished yet".into())
         })?;
-        let split = dir.split(&SplitName::Profile);
-        let classes = if split.is_file() {
-            classes_in_split_file(&split, HalfId::B)?
-        } else {
-            0
-        };
-        if classes == 0 {
-            return Err(not_comparable(format!(
+        let chance = chance_in(&dir, &SplitName::Profile, HalfId::B)?.ok_or_else(|| {
+            not_comparable(format!(
                 "its target's classes are unknown ({} is missing or holds none)",
-                split.display()
-            )));
-        }
+                dir.split(&SplitName::Profile).display()
+            ))
+        })?;
         let label = run.label.clone().unwrap_or_else(|| {
             if profile.target_groups.is_empty() {
                 config.dataset.kind.name().to_string()
@@ -81,7 +76,7 @@ pub fn compare_profiles(runs: &[ProfileRun]) -> Result<ProfileComparison, Experi
         targets.push(ComparedTarget {
             label,
             profile: profile_of_run,
-            chance: 1.0 / classes as f64,
+            chance,
         });
     }
     let base = first_base.map_or_else(String::new, |(_, base, _)| base_name(&base));

@@ -32,11 +32,21 @@ pub fn base_curves(
 
 /// Top-1 of guessing among the classes of split `all` (from `splits/all.tsv`), if the run has it.
 pub fn chance(run: &RunDir) -> Result<Option<f64>, ExperimentError> {
-    let path = run.split(&SplitName::All);
+    chance_in(run, &SplitName::All, HalfId::All)
+}
+
+/// Top-1 of guessing among the classes of half `half` of split `split` (from its split file),
+/// if the run has it.
+pub(crate) fn chance_in(
+    run: &RunDir,
+    split: &SplitName,
+    half: HalfId,
+) -> Result<Option<f64>, ExperimentError> {
+    let path = run.split(split);
     if !path.is_file() {
         return Ok(None);
     }
-    let classes = convnet_splits::classes_in_split_file(&path, HalfId::All)?;
+    let classes = convnet_splits::classes_in_split_file(&path, half)?;
     Ok((classes > 0).then(|| 1.0 / classes as f64))
 }
 

@@ -246,6 +246,14 @@ fn a_torchvision_state_dict_of_the_wrong_shape_is_refused_before_anything_trains
     assert!(summary.complete(), "{:?}", summary.failed);
 }
 
+/// The run in `run_dir`, its target named by default.
+fn unlabelled(run_dir: PathBuf) -> ProfileRun {
+    ProfileRun {
+        run_dir,
+        label: None,
+    }
+}
+
 #[test]
 fn one_base_against_two_targets_in_one_figure() {
     let dir = tempfile::tempdir().unwrap();
@@ -262,10 +270,7 @@ fn one_base_against_two_targets_in_one_figure() {
         let summary = run_cells(&experiment, &cells, stop(), 2, &());
         assert!(summary.complete(), "{:?}", summary.failed);
         experiment.write_results().unwrap();
-        ProfileRun {
-            run_dir: dir.path().join(name),
-            label: None,
-        }
+        unlabelled(dir.path().join(name))
     };
     let runs = [
         profile_run(&["letters"], "to-letters"),
@@ -294,10 +299,7 @@ fn one_base_against_two_targets_in_one_figure() {
     assert!(out.join("profiles.png").is_file());
 
     // A grid, or a profile of another base, cannot join.
-    let grid = ProfileRun {
-        run_dir: dir.path().join("letters"),
-        label: None,
-    };
+    let grid = unlabelled(dir.path().join("letters"));
     let err = compare_profiles(&[runs[0].clone(), grid])
         .unwrap_err()
         .to_string();
@@ -310,10 +312,7 @@ fn one_base_against_two_targets_in_one_figure() {
         .unwrap()
         .write_manifest()
         .unwrap();
-    let other = ProfileRun {
-        run_dir: dir.path().join("other"),
-        label: None,
-    };
+    let other = unlabelled(dir.path().join("other"));
     let err = compare_profiles(&[runs[0].clone(), other])
         .unwrap_err()
         .to_string();
