@@ -3,13 +3,13 @@
 
 use std::path::{Path, PathBuf};
 
-use convnet_figures::{ComparedTarget, ProfileComparison, TransferProfile};
+use convnet_findings::{ComparedTarget, ProfileComparison, TransferProfile};
 use convnet_results::read_results;
 use convnet_splits::{HalfId, SplitName};
 
+use crate::analysis::chance_in;
 use crate::config::ExperimentConfig;
 use crate::error::ExperimentError;
-use crate::findings::chance_in;
 use crate::run_dir::RunDir;
 
 /// A profile run to compare: its run directory and the target's name on the figure (default:

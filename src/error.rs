@@ -95,6 +95,9 @@ pub enum ExperimentError {
     /// Drawing figures or the report failed.
     #[error(transparent)]
     Figures(#[from] convnet_figures::FigureError),
+    /// The findings or a comparison of profiles could not be made.
+    #[error(transparent)]
+    Findings(#[from] convnet_findings::FindingsError),
 }
 
 impl From<convnet_train::TrainError> for ExperimentError {

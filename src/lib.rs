@@ -11,21 +11,23 @@ pub use convnet_alexnet as alexnet;
 pub use convnet_data as data;
 pub use convnet_figures as figures;
 pub use convnet_files as files;
+pub use convnet_findings as findings;
 pub use convnet_ops as ops;
 pub use convnet_results as results;
 pub use convnet_splits as splits;
 pub use convnet_train as train;
 pub use convnet_transfer as transfer;
 
+mod analysis;
 mod compare;
 mod config;
 mod error;
 mod experiment;
-mod findings;
 mod plan;
 mod reproduce;
 mod run_dir;
 
+pub use analysis::{analyse, assess, base_curves, chances, RunAnalysis};
 pub use compare::{compare_profiles, ProfileRun};
 pub use config::{
     Direction, DissimilarConfig, ExperimentConfig, GridConfig, KeepWeights, ModelConfig,
@@ -33,7 +35,6 @@ pub use config::{
 };
 pub use error::ExperimentError;
 pub use experiment::{Experiment, ImageCheck};
-pub use findings::{analyse, assess, base_curves, chance, RunAnalysis};
 pub use plan::{Plan, PlannedCell};
 pub use reproduce::{draw, run_cells, title, CellEnd, GridProgress, Summary};
 pub use run_dir::{size_on_disk, RunDir};

@@ -9,10 +9,10 @@ use std::time::Duration;
 use convnet_figures::FigureOptions;
 use convnet_train::{Outcome, Progress};
 
+use crate::analysis::RunAnalysis;
 use crate::config::ExperimentConfig;
 use crate::error::ExperimentError;
 use crate::experiment::Experiment;
-use crate::findings::RunAnalysis;
 use crate::plan::PlannedCell;
 use crate::run_dir::RunDir;
 use convnet_results::CellResult;
@@ -309,7 +309,7 @@ pub fn draw(
                     source,
                 }
             })?;
-            let mut written = profile.draw(&figures, &options)?;
+            let mut written = convnet_figures::draw_profile(profile, &figures, &options)?;
             written.push(path);
             written
         }

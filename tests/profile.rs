@@ -295,7 +295,7 @@ fn one_base_against_two_targets_in_one_figure() {
         "{text}"
     );
     let out = dir.path().join("compared");
-    comparison.draw(&out).unwrap();
+    transferability::figures::draw_comparison(&comparison, &out).unwrap();
     assert!(out.join("profiles.png").is_file());
 
     // A grid, or a profile of another base, cannot join.

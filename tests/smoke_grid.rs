@@ -39,7 +39,7 @@ fn the_smoke_grid_runs_end_to_end() {
     std::fs::write(&leftover, b"half a PNG").unwrap();
     let assessment = transferability::assess(experiment.run_dir(), &rows).unwrap();
     // Ten iterations a net: every base net still improving, nothing is measurable.
-    assert_eq!(assessment.plateaus.as_ref().map(Vec::len), Some(5));
+    assert_eq!(assessment.convergence().len(), 5);
     assert_eq!(assessment.holding(), 0);
     let analysis =
         transferability::analyse(experiment.run_dir(), experiment.config(), &rows).unwrap();

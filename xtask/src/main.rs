@@ -198,17 +198,19 @@ enum Command {
         #[arg(long, default_value_t = 8)]
         max_parallel: u32,
     },
-    /// Check the paper's five findings on a run: each criterion (fixed in advance, see
-    /// docs/results.md), the numbers it reads and whether it holds.
+    /// Check the paper's findings on a run: each criterion (fixed in advance, see
+    /// docs/results.md), the numbers it reads, whether it holds and, where it does not, the
+    /// power the run had to see the paper's effect. Several run directories (seeds, splits)
+    /// are pooled, the run a random effect, and their verdicts printed beside the pool's.
     Findings {
-        /// Run directory (default: runs/embedded).
-        #[arg(long, default_value = "runs/embedded")]
-        run_dir: PathBuf,
+        /// Run directories (default: runs/embedded); two or more are pooled.
+        #[arg(long = "run-dir", num_args = 1.., default_value = "runs/embedded")]
+        run_dirs: Vec<PathBuf>,
         /// Check the paper's own published numbers instead of a run.
-        #[arg(long, conflicts_with = "run_dir")]
+        #[arg(long, conflicts_with = "run_dirs")]
         paper: bool,
         /// Print Markdown tables instead: the findings, then the per-layer numbers beside
-        /// the paper's.
+        /// the paper's (several runs: the verdicts side by side).
         #[arg(long)]
         markdown: bool,
     },
@@ -334,11 +336,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Findings {
-            run_dir,
+            run_dirs,
             paper,
             markdown,
         } => {
-            findings(&run_dir, paper, markdown)?;
+            findings(&run_dirs, paper, markdown)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Report { run_dir } => {
@@ -472,12 +474,14 @@ fn train_plan(experiment: &Experiment, args: &RunArgs, paper: bool) -> Result<Ex
 fn print_analysis(analysis: &RunAnalysis) {
     match analysis {
         RunAnalysis::Findings(assessment) => {
-            println!("noise: {}", assessment.noise.describe());
-            for plateau in assessment.plateaus.iter().flatten() {
-                println!("base net {}", plateau.describe());
+            if let Some(noise) = assessment.noise() {
+                println!("noise: {}", noise.describe());
+            }
+            for convergence in assessment.convergence() {
+                println!("base net {}", convergence.describe());
             }
             for f in &assessment.findings {
-                println!("finding {}: {} ({})", f.number, f.verdict.label(), f.claim);
+                println!("{}: {} ({})", f.id, f.verdict.short(), f.id.claim());
             }
         }
         RunAnalysis::Profile(Some(profile)) => println!("{}", profile.verdict()),
@@ -535,46 +539,72 @@ fn finished_rows(run: &RunDir) -> Result<Vec<transferability::results::CellResul
     Ok(rows)
 }
 
-fn findings(run_dir: &Path, paper: bool, markdown: bool) -> Result<()> {
-    use transferability::figures::{
-        check_findings, comparison_markdown, findings_markdown, paper as published, Evidence,
-        TransferProfile,
+fn findings(run_dirs: &[PathBuf], paper: bool, markdown: bool) -> Result<()> {
+    use transferability::findings::{
+        check_findings, comparison_markdown, findings_markdown, paper as published, pool,
+        pooled_markdown, Evidence, TransferProfile,
     };
-    let (source, rows, assessment) = if paper {
+    if paper {
         let rows = published::networks()?;
         let assessment = check_findings(&Evidence {
             rows: &rows,
             curves: None,
-            chance: Some(published::CHANCE),
+            chances: &published::chances(),
         });
-        ("the paper's published numbers".to_owned(), rows, assessment)
-    } else {
+        if markdown {
+            print!("{}", findings_markdown(&assessment));
+        } else {
+            let source = format!("the paper's published numbers ({} networks)", rows.len());
+            print!("{}", assessment.to_text(&source));
+        }
+        return Ok(());
+    }
+    let mut runs = Vec::new();
+    for run_dir in run_dirs {
         let run = RunDir::new(run_dir);
         let rows = finished_rows(&run)?;
         let profile =
             ExperimentConfig::load(&run.config()).is_ok_and(|config| config.profile.is_some());
         if profile {
             // A transfer profile has no findings, only its verdict.
+            println!("{}:", run_dir.display());
             print_analysis(&RunAnalysis::Profile(TransferProfile::of(&rows)));
-            return Ok(());
+            continue;
         }
         let assessment = transferability::assess(&run, &rows)?;
-        (run.results().display().to_string(), rows, assessment)
-    };
-    if markdown {
-        print!("{}", findings_markdown(&assessment));
-        if !paper {
+        runs.push((run_dir.display().to_string(), rows, assessment));
+    }
+    for (name, rows, assessment) in &runs {
+        if markdown {
+            println!("## {name}\n");
+            print!("{}", findings_markdown(assessment));
             print!(
-                "\n{}",
-                comparison_markdown(&rows, &published::networks()?, "paper")
+                "\n{}\n",
+                comparison_markdown(rows, &published::networks()?, "paper")
+            );
+        } else {
+            print!(
+                "{}\n",
+                assessment.to_text(&format!("{name} ({} networks)", rows.len()))
             );
         }
-        return Ok(());
     }
-    print!(
-        "{}",
-        assessment.to_text(&format!("{source} ({} networks)", rows.len()))
-    );
+    if runs.len() >= 2 {
+        let named: Vec<_> = runs
+            .into_iter()
+            .map(|(name, _, assessment)| (name, assessment))
+            .collect();
+        let pooled = pool(&named);
+        if markdown {
+            println!("## pooled\n");
+            print!("{}", pooled_markdown(&named, &pooled));
+        } else {
+            print!(
+                "{}",
+                pooled.to_text(&format!("{} runs pooled", named.len()))
+            );
+        }
+    }
     Ok(())
 }
 
@@ -597,7 +627,7 @@ fn compare_profiles(run_dirs: &[PathBuf], labels: &[String], out_dir: &Path) -> 
     let comparison = transferability::compare_profiles(&runs)?;
     let text = comparison.to_text();
     print!("{text}");
-    let mut written = comparison.draw(out_dir)?;
+    let mut written = transferability::figures::draw_comparison(&comparison, out_dir)?;
     let table = out_dir.join("profiles.txt");
     transferability::files::write_atomic(&table, text.as_bytes())
         .with_context(|| table.display().to_string())?;

@@ -4,9 +4,8 @@
 //! `figure2.{svg,png}`, `figure3.{svg,png}` (with the paper's aggregate curves overlaid) and
 //! `report.html` into `out_dir` (default `target/demo-figures`).
 
-use convnet_figures::{
-    check_findings, draw_all, paper, write_report, Analysis, Evidence, FigureOptions,
-};
+use convnet_figures::{draw_all, write_report, Analysis, FigureOptions};
+use convnet_findings::{check_findings, paper, Evidence};
 use convnet_results::write_results;
 use std::path::PathBuf;
 
@@ -24,7 +23,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let assessment = check_findings(&Evidence {
         rows: &rows,
         curves: None,
-        chance: Some(paper::CHANCE),
+        chances: &paper::chances(),
     });
     let figures = draw_all(&rows, &assessment, &out_dir, &options)?;
     let config = "# The paper's own networks, from the embedded reference tables.\n";

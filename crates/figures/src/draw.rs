@@ -2,10 +2,10 @@
 
 use crate::figure2::figure2_panels;
 use crate::figure3::figure3_panels;
-use crate::findings::Assessment;
 use crate::font::ensure_registered;
 use crate::plot::{draw_figure, Panel, FIGURE_WIDTH, PANEL_HEIGHT, TITLE_BAND};
-use crate::{paper, FigureError};
+use crate::FigureError;
+use convnet_findings::{paper, Assessment};
 use convnet_results::CellResult;
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};

@@ -25,16 +25,9 @@ pub enum FigureError {
         /// What is wrong.
         message: String,
     },
-    /// An embedded reference table of the paper is malformed.
-    #[error("embedded paper table {table}, line {line}: {message}")]
-    PaperTable {
-        /// The table's file name.
-        table: &'static str,
-        /// One-based line number.
-        line: usize,
-        /// What is wrong.
-        message: String,
-    },
+    /// The paper's embedded tables could not be read.
+    #[error(transparent)]
+    Findings(#[from] convnet_findings::FindingsError),
     /// plotters failed while drawing a figure.
     #[error("drawing {figure}: {message}")]
     Draw {
@@ -51,9 +44,6 @@ pub enum FigureError {
         /// What is wrong.
         message: String,
     },
-    /// Transfer profiles that cannot be compared in one figure.
-    #[error("comparing transfer profiles: {0}")]
-    Comparison(String),
     /// The embedded font could not be registered.
     #[error("font {name}: the embedded DejaVu font could not be registered")]
     Font {

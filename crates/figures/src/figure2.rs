@@ -1,11 +1,11 @@
 //! Figure 2: top-1 against n for baseB, BnB, BnB+, AnB, AnB+ on the random splits.
 
-use crate::findings::{Assessment, Finding, Verdict};
 use crate::groups::{figure2_curves, mean_at, mean_line, Curve, Figure2Group};
-use crate::paper::Aggregates;
 use crate::plot::{Annotation, Overlay, Panel, Reference, Series};
 use crate::stats::{summarise, Summary};
 use crate::style::{CurveStyle, ANB, ANB_PLUS, BASE_B, BNB, BNB_PLUS};
+use convnet_findings::paper::Aggregates;
+use convnet_findings::{Assessment, Finding, FindingId, Verdict};
 use convnet_results::CellResult;
 use std::collections::BTreeMap;
 
@@ -78,28 +78,64 @@ fn paper_line(group: Figure2Group, paper: &Aggregates) -> Option<Vec<(f64, f64)>
     Some(line)
 }
 
-/// A short name of each of the findings Figure 2 shows (F1-F4), the group it is read from and
-/// the layers its note points at.
-const NOTES: [(&str, Figure2Group, [u32; 2]); 4] = [
-    ("1: the first layers transfer", Figure2Group::AnB, [1, 2]),
-    ("2: fragile co-adaptation", Figure2Group::BnB, [3, 5]),
-    ("3: specificity", Figure2Group::AnB, [6, 7]),
-    ("4: lingering boost of AnB+", Figure2Group::AnBPlus, [1, 7]),
+/// The notes of Figure 2: a short name, the findings it gives the verdicts of, the group it is
+/// read from and the layers it points at.
+const NOTES: [(&str, &[FindingId], Figure2Group, [u32; 2]); 4] = [
+    (
+        "1: the first layers transfer",
+        &[FindingId::F1],
+        Figure2Group::AnB,
+        [1, 2],
+    ),
+    (
+        "2: fragile co-adaptation",
+        &[FindingId::F2],
+        Figure2Group::BnB,
+        [3, 5],
+    ),
+    (
+        "3: specificity",
+        &[FindingId::F3],
+        Figure2Group::AnB,
+        [6, 7],
+    ),
+    (
+        "4: lingering boost of AnB+",
+        &[FindingId::F4a, FindingId::F4b],
+        Figure2Group::AnBPlus,
+        [1, 7],
+    ),
 ];
 
 /// The widest line of a reason in a figure's note, in characters.
 const REASON_CHARS: usize = 66;
 
-/// The lines of a finding's note: `title: verdict`, then for a finding that cannot be measured
-/// the first clause of its reason (wrapped to fit), then its main number.
-pub(crate) fn note_lines(title: &str, finding: &Finding) -> Vec<String> {
-    let mut lines = vec![format!("{title}: {}", finding.verdict.label())];
-    if let Verdict::NotMeasurable(why) = &finding.verdict {
-        let reason = why.split(':').next().unwrap_or_default();
-        lines.extend(wrap(reason, REASON_CHARS));
+/// The lines of a note on `findings`: `title: verdict` (one line per finding where there are
+/// several), then for a finding that cannot be measured the first clause of its reason
+/// (wrapped to fit), then its main numbers.
+pub(crate) fn note_lines(title: &str, findings: &[&Finding]) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let [finding] = findings {
+        lines.push(format!("{title}: {}", finding.verdict.short()));
+    } else {
+        lines.push(title.to_string());
+        for f in findings {
+            lines.push(format!("{}: {}", f.id, f.verdict.short()));
+        }
     }
-    if !finding.headline.is_empty() {
-        lines.push(finding.headline.clone());
+    for f in findings {
+        if let Verdict::NotMeasurable(why) = &f.verdict {
+            let reason = why.split(':').next().unwrap_or_default();
+            lines.extend(wrap(reason, REASON_CHARS));
+        }
+        let headline = f.headline();
+        if !headline.is_empty() {
+            lines.push(if findings.len() > 1 {
+                format!("{}: {headline}", f.id)
+            } else {
+                headline
+            });
+        }
     }
     lines
 }
@@ -120,15 +156,22 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// The verdicts of findings 1 to 4, each placed at the data it reads, with its main number.
+/// The verdicts of findings 1 to 4, each placed at the data it reads, with its main numbers.
 fn findings(curves: &BTreeMap<Figure2Group, Curve>, assessment: &Assessment) -> Vec<Annotation> {
     let mut notes = Vec::new();
-    for ((name, group, layers), finding) in NOTES.iter().zip(&assessment.findings) {
+    for (name, ids, group, layers) in NOTES {
+        let read: Vec<&Finding> = ids
+            .iter()
+            .filter_map(|id| assessment.finding(*id))
+            .collect();
+        if read.is_empty() {
+            continue;
+        }
         // The lowest (F2, F3) or highest (F1, F4) mean of the group over its layers.
         let values: Vec<(u32, f64)> = (layers[0]..=layers[1])
-            .filter_map(|n| mean_at(curves, *group, n).map(|v| (n, v)))
+            .filter_map(|n| mean_at(curves, group, n).map(|v| (n, v)))
             .collect();
-        let below = matches!(group, Figure2Group::BnB) || finding.number == 3;
+        let below = matches!(group, Figure2Group::BnB) || ids == [FindingId::F3];
         let pick = if below {
             values.iter().min_by(|a, b| a.1.total_cmp(&b.1))
         } else {
@@ -138,9 +181,9 @@ fn findings(curves: &BTreeMap<Figure2Group, Curve>, assessment: &Assessment) -> 
             continue;
         };
         notes.push(Annotation {
-            lines: note_lines(name, finding),
+            lines: note_lines(name, &read),
             anchor: (n as f64, v),
-            color: style_of(*group).color,
+            color: style_of(group).color,
             below_first: below,
         });
     }

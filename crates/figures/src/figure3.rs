@@ -2,17 +2,17 @@
 //! base, in percentage points (bottom).
 
 use crate::figure2::{jittered_points, note_lines, X_LABEL, Y_LABEL};
-use crate::findings::Assessment;
 use crate::groups::{
     dissimilar_curves, mean_line, random_filter_curve, relative_curves, Curve, RelativeCurves,
 };
-use crate::paper::Aggregates;
 use crate::plot::{Annotation, Overlay, Panel, Reference, Series};
 use crate::stats::Summary;
 use crate::style::{
     CurveStyle, DISSIMILAR_1, DISSIMILAR_2, DISSIMILAR_RELATIVE, RANDOM_FILTERS,
     RANDOM_SPLIT_RELATIVE,
 };
+use convnet_findings::paper::Aggregates;
+use convnet_findings::{Assessment, Finding, FindingId};
 use convnet_results::CellResult;
 use convnet_splits::HalfId;
 
@@ -80,9 +80,15 @@ fn top_panel(rows: &[CellResult], paper: Option<&Aggregates>) -> Panel {
     panel
 }
 
-/// The verdict of finding 5, at the dissimilar split's lowest mean (or the random filters').
+/// The verdicts of finding 5, at the dissimilar split's lowest mean (or the random filters').
 fn finding_five(relative: &RelativeCurves, assessment: &Assessment) -> Option<Annotation> {
-    let finding = assessment.findings.iter().find(|f| f.number == 5)?;
+    let read: Vec<&Finding> = [FindingId::F5a, FindingId::F5b]
+        .iter()
+        .filter_map(|id| assessment.finding(*id))
+        .collect();
+    if read.is_empty() {
+        return None;
+    }
     let (curve, color) = if relative.dissimilar.keys().any(|n| *n > 0) {
         (&relative.dissimilar, DISSIMILAR_RELATIVE.color)
     } else {
@@ -93,7 +99,7 @@ fn finding_five(relative: &RelativeCurves, assessment: &Assessment) -> Option<An
         .filter(|(n, _)| *n > 0)
         .min_by(|a, b| a.1.mean.total_cmp(&b.1.mean))?;
     Some(Annotation {
-        lines: note_lines("5: dissimilar split and random filters", finding),
+        lines: note_lines("5: dissimilar split and random filters", &read),
         anchor: (n as f64, summary.mean),
         color,
         below_first: false,

@@ -1,7 +1,10 @@
 //! Which networks belong to which curve of the paper's figures.
 
 use crate::stats::{mean, summarise, Summary};
-use convnet_results::{CellResult, Mode};
+use convnet_findings::{
+    dissimilar_net, is_base, random_filter_net, relative_to_own_base, Treatment,
+};
+use convnet_results::CellResult;
 use convnet_splits::{HalfId, SplitName};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -42,36 +45,21 @@ impl Figure2Group {
     }
 }
 
-/// Whether a row is a base net (`n = 0`).
-pub(crate) fn is_base(row: &CellResult) -> bool {
-    row.mode == Mode::Base && row.n == 0
-}
-
 /// The Figure 2 group of a row, if it has one (random splits only).
 pub(crate) fn figure2_group(row: &CellResult) -> Option<Figure2Group> {
     if !row.split.is_random() {
         return None;
     }
-    let selffer = row.source == Some(row.target);
-    match row.mode {
-        Mode::Base if row.n == 0 => Some(Figure2Group::BaseB),
-        Mode::Frozen if selffer => Some(Figure2Group::BnB),
-        Mode::Frozen => Some(Figure2Group::AnB),
-        Mode::Finetune if selffer => Some(Figure2Group::BnBPlus),
-        Mode::Finetune => Some(Figure2Group::AnBPlus),
-        _ => None,
+    if is_base(row) {
+        return Some(Figure2Group::BaseB);
     }
-}
-
-/// A net of a dissimilar split that Figure 3 shows: a base, or a frozen transfer.
-pub(crate) fn dissimilar_net(row: &CellResult) -> bool {
-    matches!(row.split, SplitName::Dissimilar(_))
-        && (is_base(row) || (row.mode == Mode::Frozen && row.source != Some(row.target)))
-}
-
-/// A net of split `all` that Figure 3 shows: the base, or a random-filter net.
-pub(crate) fn random_filter_net(row: &CellResult) -> bool {
-    row.split == SplitName::All && (is_base(row) || row.mode == Mode::Random)
+    match Treatment::of(row)? {
+        Treatment::BnB => Some(Figure2Group::BnB),
+        Treatment::AnB => Some(Figure2Group::AnB),
+        Treatment::BnBPlus => Some(Figure2Group::BnBPlus),
+        Treatment::AnBPlus => Some(Figure2Group::AnBPlus),
+        Treatment::Dissimilar | Treatment::RandomFilters => None,
+    }
 }
 
 /// One value of one network: its replicate and its (possibly relative) top-1.
@@ -136,35 +124,6 @@ pub(crate) fn mean_at(
     n: u32,
 ) -> Option<f64> {
     curve_mean(curves.get(&group)?, n)
-}
-
-/// Mean top-1 of the base nets of (`split`, `target`) with `replicate`, or over every replicate
-/// if that one has none.
-pub(crate) fn base_of(
-    rows: &[CellResult],
-    split: &SplitName,
-    target: HalfId,
-    replicate: u32,
-) -> Option<f64> {
-    let bases: Vec<&CellResult> = rows
-        .iter()
-        .filter(|r| is_base(r) && r.split == *split && r.target == target)
-        .collect();
-    let same: Vec<f64> = bases
-        .iter()
-        .filter(|r| r.replicate == replicate)
-        .map(|r| r.top1)
-        .collect();
-    if !same.is_empty() {
-        return Some(mean(&same));
-    }
-    let any: Vec<f64> = bases.iter().map(|r| r.top1).collect();
-    (!any.is_empty()).then(|| mean(&any))
-}
-
-/// A row's top-1 minus its own base's (same split, same target, same replicate), in points.
-pub(crate) fn relative_to_own_base(rows: &[CellResult], row: &CellResult) -> Option<f64> {
-    base_of(rows, &row.split, row.target, row.replicate).map(|base| 100.0 * (row.top1 - base))
 }
 
 /// One transfer direction of a dissimilar split: its target's base at `n = 0`, then `source n target`.

@@ -1,238 +1,93 @@
-//! One base net profiled against several targets, side by side: every target's frozen and
-//! fine-tuned transfers relative to its own base net, in one figure and one table, so that
-//! what a far target costs beside a near one reads at a glance.
+//! The figure of one base net profiled against several targets: every target's frozen and
+//! fine-tuned transfers relative to its own base net, on one scale (the share of its own
+//! net's margin over chance).
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+
+use convnet_findings::{ProfileComparison, ProfileRow};
 
 use crate::draw::render;
 use crate::figure2::X_LABEL;
 use crate::plot::{Panel, Series};
-use crate::profile::{ProfileRow, TransferProfile};
 use crate::stats::{summarise, Summary};
 use crate::style::COMPARED_TARGETS;
 use crate::FigureError;
 
-/// One target of a comparison: its name on the figure, its profile and its chance level.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ComparedTarget {
-    /// A short name of the target (a legend entry, a table column), e.g. `man-made`.
-    pub label: String,
-    /// Its transfer profile.
-    pub profile: TransferProfile,
-    /// Top-1 of guessing among the target's classes (`1 / classes`).
-    pub chance: f64,
+/// The one panel: per target, frozen and fine-tuned transfers against its own net in
+/// percent of its margin over chance, with its noise band around zero.
+fn panel(comparison: &ProfileComparison) -> Panel {
+    let last = comparison.layers().last().copied().unwrap_or(7) as f64;
+    let mut series = Vec::new();
+    let count = comparison.targets().len() as f64;
+    for (i, (t, (frozen_style, tuned_style, band_style))) in comparison
+        .targets()
+        .iter()
+        .zip(COMPARED_TARGETS)
+        .enumerate()
+    {
+        let p = &t.profile;
+        let band = t.share(p.base + p.band());
+        let zero = Summary {
+            mean: 0.0,
+            band: Some((-band, band)),
+        };
+        series.push(Series {
+            label: format!("{}: own net", t.label),
+            style: band_style,
+            points: Vec::new(),
+            line: vec![(0.0, zero), (last, zero)],
+        });
+        // Each target's markers a little apart, so that equal values stay visible.
+        let offset = (i as f64 - (count - 1.0) / 2.0) * 0.08;
+        let curve = |value: fn(&ProfileRow) -> Option<f64>| {
+            p.rows
+                .iter()
+                .filter_map(|r| Some((r.n as f64 + offset, t.share(value(r)?))))
+                .map(|(x, y)| (x, summarise(&[y], false)))
+                .collect::<Vec<_>>()
+        };
+        series.push(Series {
+            label: format!("{}: frozen", t.label),
+            style: frozen_style,
+            points: Vec::new(),
+            line: curve(|r| r.frozen),
+        });
+        series.push(Series {
+            label: format!("{}: fine-tuned", t.label),
+            style: tuned_style,
+            points: Vec::new(),
+            line: curve(|r| r.finetuned),
+        });
+    }
+    Panel {
+        caption: "Each target against its own net (circles; band ±2 SD of one net)".into(),
+        x_label: X_LABEL.into(),
+        y_label: "Change in top-1, % of the own net's margin over chance".into(),
+        y_in_points: true,
+        legend_chars: series.iter().map(|s| s.label.chars().count()).max(),
+        series,
+        ..Panel::default()
+    }
 }
 
-impl ComparedTarget {
-    /// How far the target's own net is above chance, the most a transfer can lose.
-    fn margin(&self) -> f64 {
-        self.profile.base - self.chance
-    }
-
-    /// `value` against the target's own net, in points.
-    fn points(&self, value: f64) -> f64 {
-        100.0 * (value - self.profile.base)
-    }
-
-    /// `value` against the target's own net, in percent of the own net's margin over chance:
-    /// 0 as good as the own net, -100 at chance.
-    fn share(&self, value: f64) -> f64 {
-        100.0 * (value - self.profile.base) / self.margin()
-    }
+/// Writes `profiles.svg` and `profiles.png` into `out_dir`, titled with the base net;
+/// returns their paths.
+pub fn draw_comparison(
+    comparison: &ProfileComparison,
+    out_dir: &Path,
+) -> Result<Vec<PathBuf>, FigureError> {
+    crate::font::ensure_registered()?;
+    std::fs::create_dir_all(out_dir).map_err(|e| FigureError::io(out_dir, e))?;
+    let title = format!("Transfer profiles of {}", comparison.base());
+    render(out_dir, "profiles", &title, &[panel(comparison)])
 }
 
-/// Transfer profiles of one base net against two or three targets. Targets differ in how hard
-/// they are, so that a frozen transfer can lose 60 points on one and 7 on another only
-/// because their own nets stand 63 and 7 points above chance: the figure puts every target on
-/// one scale, the share of its own net's margin over chance (0 as good as the own net, -100 at
-/// chance); the table gives points too.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ProfileComparison {
-    base: String,
-    targets: Vec<ComparedTarget>,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl ProfileComparison {
-    /// The most targets one figure holds apart.
-    pub const MAX_TARGETS: usize = COMPARED_TARGETS.len();
-
-    /// A comparison of `targets`, profiles of the base net `base` (its name or file, for the
-    /// title): two targets at least, at most [`Self::MAX_TARGETS`], each label different.
-    pub fn new(
-        base: impl Into<String>,
-        targets: Vec<ComparedTarget>,
-    ) -> Result<ProfileComparison, FigureError> {
-        if !(2..=Self::MAX_TARGETS).contains(&targets.len()) {
-            return Err(FigureError::Comparison(format!(
-                "{} profiles given: a comparison takes 2 to {}",
-                targets.len(),
-                Self::MAX_TARGETS
-            )));
-        }
-        for (i, target) in targets.iter().enumerate() {
-            if targets[..i].iter().any(|t| t.label == target.label) {
-                return Err(FigureError::Comparison(format!(
-                    "two profiles are labelled `{}`: give each its own label",
-                    target.label
-                )));
-            }
-            if target.margin() <= 0.0 {
-                return Err(FigureError::Comparison(format!(
-                    "the own net of `{}` is at chance ({:.1}% against {:.1}%): a transfer has \
-                     nothing to lose there",
-                    target.label,
-                    100.0 * target.profile.base,
-                    100.0 * target.chance
-                )));
-            }
-        }
-        Ok(ProfileComparison {
-            base: base.into(),
-            targets,
-        })
-    }
-
-    /// The base net, as the title names it.
-    pub fn base(&self) -> &str {
-        &self.base
-    }
-
-    /// The targets, in the order given.
-    pub fn targets(&self) -> &[ComparedTarget] {
-        &self.targets
-    }
-
-    /// Every n of any target, ascending.
-    fn layers(&self) -> Vec<u32> {
-        let mut ns: Vec<u32> = self
-            .targets
-            .iter()
-            .flat_map(|t| t.profile.rows.iter().map(|r| r.n))
-            .collect();
-        ns.sort_unstable();
-        ns.dedup();
-        ns
-    }
-
-    /// The comparison in text: each target's own net, chance, band and advice; then per n
-    /// the frozen and fine-tuned transfers of every target against its own net, in points and
-    /// in percent of its margin over chance.
-    pub fn to_text(&self) -> String {
-        let mut out = format!("transfer profiles of {}\n", self.base);
-        for t in &self.targets {
-            let p = &t.profile;
-            let advice = match p.deepest_frozen() {
-                Some(n) => format!("freeze layers 1-{n}"),
-                None => "freeze nothing".to_string(),
-            };
-            let _ = writeln!(
-                out,
-                "{}: own net {:.1}% (chance {:.1}%), noise band ±{:.1} points; {advice}",
-                t.label,
-                100.0 * p.base,
-                100.0 * t.chance,
-                100.0 * p.band()
-            );
-        }
-        out.push_str("\npoints against each target's own net (frozen / fine-tuned):\n");
-        self.write_table(&mut out, |t, v| format!("{:+.1}", t.points(v)));
-        out.push_str(
-            "\npercent of each own net's margin over chance (frozen / fine-tuned; -100 is chance):\n",
-        );
-        self.write_table(&mut out, |t, v| format!("{:+.0}", t.share(v)));
-        out
-    }
-
-    /// A table: a row per n, a column per target, each cell `frozen / fine-tuned` as `format`
-    /// writes a value of that target.
-    fn write_table(&self, out: &mut String, format: impl Fn(&ComparedTarget, f64) -> String) {
-        let width = self
-            .targets
-            .iter()
-            .map(|t| t.label.chars().count())
-            .max()
-            .unwrap_or(0)
-            .max(15);
-        let _ = write!(out, "{:>5}", "n");
-        for t in &self.targets {
-            let _ = write!(out, "  {:>width$}", t.label);
-        }
-        out.push('\n');
-        for n in self.layers() {
-            let _ = write!(out, "{n:>5}");
-            for t in &self.targets {
-                let value = |v: Option<f64>| v.map_or_else(|| "–".into(), |v| format(t, v));
-                let cell = match t.profile.rows.iter().find(|r| r.n == n) {
-                    Some(r) => format!("{} / {}", value(r.frozen), value(r.finetuned)),
-                    None => "–".to_string(),
-                };
-                let _ = write!(out, "  {cell:>width$}");
-            }
-            out.push('\n');
-        }
-    }
-
-    /// The one panel: per target, frozen and fine-tuned transfers against its own net in
-    /// percent of its margin over chance, with its noise band around zero.
-    fn panel(&self) -> Panel {
-        let last = self.layers().last().copied().unwrap_or(7) as f64;
-        let mut series = Vec::new();
-        let count = self.targets.len() as f64;
-        for (i, (t, (frozen_style, tuned_style, band_style))) in
-            self.targets.iter().zip(COMPARED_TARGETS).enumerate()
-        {
-            let p = &t.profile;
-            let band = t.share(p.base + p.band());
-            let zero = Summary {
-                mean: 0.0,
-                band: Some((-band, band)),
-            };
-            series.push(Series {
-                label: format!("{}: own net", t.label),
-                style: band_style,
-                points: Vec::new(),
-                line: vec![(0.0, zero), (last, zero)],
-            });
-            // Each target's markers a little apart, so that equal values stay visible.
-            let offset = (i as f64 - (count - 1.0) / 2.0) * 0.08;
-            let curve = |value: fn(&ProfileRow) -> Option<f64>| {
-                p.rows
-                    .iter()
-                    .filter_map(|r| Some((r.n as f64 + offset, t.share(value(r)?))))
-                    .map(|(x, y)| (x, summarise(&[y], false)))
-                    .collect::<Vec<_>>()
-            };
-            series.push(Series {
-                label: format!("{}: frozen", t.label),
-                style: frozen_style,
-                points: Vec::new(),
-                line: curve(|r| r.frozen),
-            });
-            series.push(Series {
-                label: format!("{}: fine-tuned", t.label),
-                style: tuned_style,
-                points: Vec::new(),
-                line: curve(|r| r.finetuned),
-            });
-        }
-        Panel {
-            caption: "Each target against its own net (circles; band ±2 SD of one net)".into(),
-            x_label: X_LABEL.into(),
-            y_label: "Change in top-1, % of the own net's margin over chance".into(),
-            y_in_points: true,
-            legend_chars: series.iter().map(|s| s.label.chars().count()).max(),
-            series,
-            ..Panel::default()
-        }
-    }
-
-    /// Writes `profiles.svg` and `profiles.png` into `out_dir`, titled with the base net;
-    /// returns their paths.
-    pub fn draw(&self, out_dir: &Path) -> Result<Vec<PathBuf>, FigureError> {
-        crate::font::ensure_registered()?;
-        std::fs::create_dir_all(out_dir).map_err(|e| FigureError::io(out_dir, e))?;
-        let title = format!("Transfer profiles of {}", self.base);
-        render(out_dir, "profiles", &title, &[self.panel()])
+    #[test]
+    fn a_colour_for_every_target_a_comparison_takes() {
+        assert_eq!(COMPARED_TARGETS.len(), ProfileComparison::MAX_TARGETS);
     }
 }

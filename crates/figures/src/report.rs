@@ -1,9 +1,8 @@
 //! `report.html`: one self-contained page with the figures, every cell and the configuration.
 
-use crate::findings::{Assessment, Verdict};
-use crate::profile::TransferProfile;
 use crate::FigureError;
 use base64::Engine as _;
+use convnet_findings::{Assessment, Basis, TransferProfile, Verdict, RISE_LIMIT, SECOND_RUN_LIMIT};
 use convnet_results::CellResult;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -200,61 +199,72 @@ fn table_html(rows: &[CellResult]) -> String {
 fn findings_html(assessment: &Assessment) -> String {
     let mut html = String::from(
         "<div class=\"table\">\n<table>\n<thead><tr><th>#</th><th class=\"text\">finding</th>\
-         <th class=\"text\">criterion</th><th class=\"text\">measured (value ± 2 SE)</th><th class=\"text\">verdict</th></tr></thead>\n<tbody>\n",
+         <th class=\"text\">criterion</th><th class=\"text\">measured (value ± 2 SE, points)</th><th class=\"text\">verdict</th></tr></thead>\n<tbody>\n",
     );
     for f in &assessment.findings {
         let verdict = match &f.verdict {
+            Verdict::Holds => "<b>holds</b>".to_string(),
+            Verdict::DoesNotHold(power) => {
+                format!("<b>does not hold</b>: {}", escape(&power.describe()))
+            }
             Verdict::NotMeasurable(why) => {
                 format!("<b>not measurable</b>: {}", escape(why))
             }
-            other => format!("<b>{}</b>", other.label()),
         };
         let _ = writeln!(
             html,
             "<tr><td>{}</td><td class=\"text wrap\">{}</td><td class=\"text wrap\">{}</td>\
              <td class=\"text wrap\">{}</td><td class=\"text wrap\">{verdict}</td></tr>",
-            f.number,
-            escape(f.claim),
-            escape(f.criterion),
-            escape(&f.evidence),
+            f.id,
+            escape(f.id.claim()),
+            escape(f.id.criterion()),
+            escape(&f.evidence()),
         );
     }
     html.push_str("</tbody>\n</table>\n</div>\n");
+    let Basis::Run {
+        noise,
+        convergence,
+        curves_recorded,
+    } = &assessment.basis
+    else {
+        return html;
+    };
+    let _ = writeln!(html, "<p>Noise: {}.</p>", escape(&noise.describe()));
+    if !curves_recorded {
+        html.push_str("<p>Base nets: no learning curves recorded; convergence not checked.</p>\n");
+    }
     let _ = writeln!(
         html,
-        "<p>Noise: {}.</p>",
-        escape(&assessment.noise.describe())
+        "<p>Base nets: converged when the last quarter of the schedule rose by at most {:.0}% \
+         of the net's margin over chance over the quarter before, and a second run of it (BnB+ \
+         at n = 7, where the grid has one) adds at most {:.0}%.</p>\n\
+         <div class=\"table\">\n<table>\n<thead><tr><th class=\"text\">base net</th>\
+         <th>last quarter</th><th>second run</th><th>margin over chance</th>\
+         <th class=\"text\">status</th></tr></thead>\n<tbody>",
+        100.0 * RISE_LIMIT,
+        100.0 * SECOND_RUN_LIMIT
     );
-    match &assessment.plateaus {
-        None => html.push_str("<p>Base nets: no learning curves recorded.</p>\n"),
-        Some(plateaus) => {
-            html.push_str(
-                "<p>Base nets: a net has reached its plateau when its top-1 over the last quarter \
-                 of its schedule rose by no more than the noise of one net over the quarter before.</p>\n\
-                 <div class=\"table\">\n<table>\n<thead><tr><th class=\"text\">base net</th>\
-                 <th>rise over the last quarter</th><th class=\"text\">status</th></tr></thead>\n<tbody>\n",
-            );
-            for p in plateaus {
-                let rise = p
-                    .rise
-                    .map_or_else(|| "–".to_string(), |r| format!("{r:+.2} pts"));
-                let _ = writeln!(
-                    html,
-                    "<tr><td class=\"text\">{}</td><td>{rise}</td><td class=\"text\">{}</td></tr>",
-                    escape(&p.cell.to_string()),
-                    p.label()
-                );
-            }
-            html.push_str("</tbody>\n</table>\n</div>\n");
-        }
+    let points = |v: Option<f64>| v.map_or_else(|| "–".to_string(), |v| format!("{v:+.2} pts"));
+    for c in convergence {
+        let _ = writeln!(
+            html,
+            "<tr><td class=\"text\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"text\">{}</td></tr>",
+            escape(&c.cell.to_string()),
+            points(c.rise),
+            points(c.second_run),
+            c.margin.map_or_else(|| "–".to_string(), |m| format!("{m:.1} pts")),
+            c.label()
+        );
     }
+    html.push_str("</tbody>\n</table>\n</div>\n");
     html
 }
 
 /// What a report says about its rows: the paper's findings (a grid), or a transfer profile.
 #[derive(Debug, Clone, Copy)]
 pub enum Analysis<'a> {
-    /// The five findings, with the noise and the base nets' convergence.
+    /// The findings, with the noise and the base nets' convergence.
     Findings(&'a Assessment),
     /// A transfer profile's verdict.
     Profile(&'a TransferProfile),
@@ -264,7 +274,7 @@ impl Analysis<'_> {
     /// The section's heading and HTML.
     fn html(&self) -> (&'static str, String) {
         match self {
-            Analysis::Findings(assessment) => ("The five findings", findings_html(assessment)),
+            Analysis::Findings(assessment) => ("The findings", findings_html(assessment)),
             Analysis::Profile(profile) => (
                 "What transfers",
                 format!("<pre>{}</pre>\n", escape(&profile.verdict())),

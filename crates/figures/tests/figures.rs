@@ -126,7 +126,7 @@ fn bases_alone_or_no_rows_give_no_figure() {
 #[test]
 fn the_papers_networks_draw_both_figures() {
     let dir = tempfile::tempdir().unwrap();
-    let rows = convnet_figures::paper::networks().unwrap();
+    let rows = convnet_findings::paper::networks().unwrap();
     let options = FigureOptions {
         title: "paper".into(),
         paper_overlay: true,

@@ -2,6 +2,8 @@
 
 mod common;
 
+use convnet_results::Mode;
+
 use convnet_figures::{draw_all, write_report, Analysis, FigureOptions};
 
 #[test]
@@ -32,9 +34,14 @@ fn the_report_holds_every_cell_the_figures_and_the_configuration() {
             row.cell
         );
     }
-    // The table of every cell and the table of the five findings, each with its header row.
-    assert_eq!(html.matches("<tr>").count(), (rows.len() + 1) + (5 + 1));
-    assert!(html.contains("<h2>The five findings</h2>"));
+    // The table of every cell, of the seven findings and of the base nets' convergence, each
+    // with its header row.
+    let bases = rows.iter().filter(|r| r.mode == Mode::Base).count();
+    assert_eq!(
+        html.matches("<tr>").count(),
+        (rows.len() + 1) + (7 + 1) + (bases + 1)
+    );
+    assert!(html.contains("<h2>The findings</h2>"));
     assert!(html.contains("Fragile co-adaptation"));
     assert_eq!(html.matches("data:image/png;base64,").count(), 2);
     assert!(html.contains("name = &quot;synthetic &lt;grid&gt;&quot;"));

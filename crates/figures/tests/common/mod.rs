@@ -2,7 +2,7 @@
 //! The numbers follow a made-up formula; they are not measurements of any network.
 #![allow(dead_code)]
 
-use convnet_figures::{check_findings, Assessment, Evidence};
+use convnet_findings::{check_findings, Assessment, Chances, Evidence};
 use convnet_results::{Cell, CellResult, Mode};
 use std::path::Path;
 
@@ -190,24 +190,6 @@ pub fn assess(rows: &[CellResult]) -> Assessment {
     check_findings(&Evidence {
         rows,
         curves: None,
-        chance: None,
+        chances: &Chances::new(),
     })
-}
-
-/// A transfer profile's rows: two target base nets (80% and 82%), frozen transfers falling away
-/// after n = 3, fine-tuned ones 4 and 3.5 points above the base at n = 1 and 2, 1 point at
-/// n = 3, level after.
-pub fn profile_rows() -> Vec<CellResult> {
-    let frozen = [0.81, 0.80, 0.79, 0.77, 0.70, 0.60, 0.50];
-    let finetuned = [0.85, 0.845, 0.82, 0.81, 0.81, 0.81, 0.81];
-    let mut rows = vec![
-        row("profile", "", "B", 0, Mode::Base, 0, 0.80),
-        row("profile", "", "B", 0, Mode::Base, 1, 0.82),
-    ];
-    for n in 1..=7u32 {
-        let i = n as usize - 1;
-        rows.push(row("profile", "A", "B", n, Mode::Frozen, 0, frozen[i]));
-        rows.push(row("profile", "A", "B", n, Mode::Finetune, 0, finetuned[i]));
-    }
-    rows
 }

@@ -1,8 +1,9 @@
 //! The findings of a run, read from its run directory alone: `results.csv`'s rows, the base
 //! nets' `metrics.jsonl` and the classes of split `all`.
 
-use convnet_figures::{
-    check_findings, Analysis, Assessment, Evidence, LearningCurve, TransferProfile,
+use convnet_figures::Analysis;
+use convnet_findings::{
+    check_findings, Assessment, Chances, Evidence, LearningCurve, TransferProfile,
 };
 use convnet_results::{read_metrics, CellResult, Mode};
 use convnet_splits::{HalfId, SplitName};
@@ -30,9 +31,20 @@ pub fn base_curves(
     Ok(curves)
 }
 
-/// Top-1 of guessing among the classes of split `all` (from `splits/all.tsv`), if the run has it.
-pub fn chance(run: &RunDir) -> Result<Option<f64>, ExperimentError> {
-    chance_in(run, &SplitName::All, HalfId::All)
+/// Top-1 of guessing in every half the rows train on (from the run's split files), where the
+/// run has them.
+pub fn chances(run: &RunDir, rows: &[CellResult]) -> Result<Chances, ExperimentError> {
+    let mut chances = Chances::new();
+    for row in rows {
+        let key = (row.split.clone(), row.target);
+        if chances.contains_key(&key) {
+            continue;
+        }
+        if let Some(chance) = chance_in(run, &row.split, row.target)? {
+            chances.insert(key, chance);
+        }
+    }
+    Ok(chances)
 }
 
 /// Top-1 of guessing among the classes of half `half` of split `split` (from its split file),
@@ -50,20 +62,20 @@ pub(crate) fn chance_in(
     Ok((classes > 0).then(|| 1.0 / classes as f64))
 }
 
-/// The paper's five findings on the finished cells `rows` of the run in `run`.
+/// The paper's findings on the finished cells `rows` of the run in `run`.
 pub fn assess(run: &RunDir, rows: &[CellResult]) -> Result<Assessment, ExperimentError> {
     let curves = base_curves(run, rows)?;
     Ok(check_findings(&Evidence {
         rows,
         curves: Some(&curves),
-        chance: chance(run)?,
+        chances: &chances(run, rows)?,
     }))
 }
 
 /// What a run's results say: the paper's findings for a grid, or a transfer profile.
 #[derive(Debug, Clone)]
 pub enum RunAnalysis {
-    /// The five findings of a grid.
+    /// The findings of a grid.
     Findings(Assessment),
     /// A transfer profile (a configuration with `[profile]`); `None` before its base net is done.
     Profile(Option<TransferProfile>),

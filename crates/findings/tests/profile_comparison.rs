@@ -1,10 +1,10 @@
 //! One base net's profiles against several targets, side by side, from synthetic rows: what
-//! the comparison accepts, its table and its figure.
+//! the comparison accepts, and its table.
 
 mod common;
 
 use common::profile_rows;
-use convnet_figures::{ComparedTarget, ProfileComparison, TransferProfile};
+use convnet_findings::{ComparedTarget, ProfileComparison, TransferProfile};
 use convnet_results::Mode;
 
 /// The near target of `profile_rows` (chance 1%), and a far one (chance 2%): its own nets at
@@ -107,26 +107,4 @@ fn the_table_puts_each_target_against_its_own_net() {
         .filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()))
         .count();
     assert_eq!(layer_rows, 14, "{text}");
-}
-
-#[test]
-fn the_figure_shows_every_target() {
-    let comparison = ProfileComparison::new("letters/baseA", targets()).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let written = comparison.draw(dir.path()).unwrap();
-    assert_eq!(written.len(), 2);
-    let (w, h, dark) = common::dark_pixels(&dir.path().join("profiles.png"), 0, 60);
-    assert_eq!((w, h), (1200, 64 + 860));
-    assert!(dark > 300, "only {dark} dark pixels in the title band");
-    let svg = std::fs::read_to_string(dir.path().join("profiles.svg")).unwrap();
-    for words in [
-        "Transfer profiles of letters/baseA",
-        "near: frozen",
-        "near: fine-tuned",
-        "near: own net",
-        "far: frozen",
-        "far: own net",
-    ] {
-        assert!(svg.contains(words), "the SVG lacks {words}");
-    }
 }

@@ -4,7 +4,8 @@
 //! random-filter numbers of Figure 3; `figure2_points.tsv` holds one row per network of Figure 2.
 //! All values are top-1 accuracies (mean of the 10 best validation evaluations of a net).
 
-use crate::FigureError;
+use crate::table::Chances;
+use crate::FindingsError;
 use convnet_results::{Cell, CellResult};
 use convnet_splits::{HalfId, SplitName};
 
@@ -56,12 +57,12 @@ pub struct Aggregates {
 }
 
 /// Parses the first number of a cell such as `0.6267 (4)` or `+0.0016`.
-fn number(cell: &str, line: usize) -> Result<f64, FigureError> {
+fn number(cell: &str, line: usize) -> Result<f64, FindingsError> {
     let token = cell.split_whitespace().next().unwrap_or("");
     token
         .trim_start_matches('+')
         .parse()
-        .map_err(|_| FigureError::PaperTable {
+        .map_err(|_| FindingsError::PaperTable {
             table: AGGREGATES_NAME,
             line,
             message: format!("`{cell}` is not a number"),
@@ -69,9 +70,9 @@ fn number(cell: &str, line: usize) -> Result<f64, FigureError> {
 }
 
 /// The seven per-layer values following the label of a row.
-fn seven(fields: &[&str], line: usize) -> Result<[f64; 7], FigureError> {
+fn seven(fields: &[&str], line: usize) -> Result<[f64; 7], FindingsError> {
     if fields.len() < 8 {
-        return Err(FigureError::PaperTable {
+        return Err(FindingsError::PaperTable {
             table: AGGREGATES_NAME,
             line,
             message: format!("{} values where 7 are expected", fields.len() - 1),
@@ -85,14 +86,14 @@ fn seven(fields: &[&str], line: usize) -> Result<[f64; 7], FigureError> {
 }
 
 /// Parses the embedded aggregate table.
-pub fn aggregates() -> Result<Aggregates, FigureError> {
+pub fn aggregates() -> Result<Aggregates, FindingsError> {
     let mut found: std::collections::HashMap<&str, (Vec<&str>, usize)> = Default::default();
     for (index, text) in AGGREGATES_TSV.lines().enumerate() {
         let fields: Vec<&str> = text.split('\t').collect();
         found.insert(fields[0], (fields, index + 1));
     }
     let row = |label: &'static str| {
-        found.get(label).ok_or(FigureError::PaperTable {
+        found.get(label).ok_or(FindingsError::PaperTable {
             table: AGGREGATES_NAME,
             line: 0,
             message: format!("no row labelled `{label}`"),
@@ -102,7 +103,7 @@ pub fn aggregates() -> Result<Aggregates, FigureError> {
     let scalar = |label: &'static str, column: usize| {
         row(label).and_then(|(f, line)| {
             f.get(column)
-                .ok_or(FigureError::PaperTable {
+                .ok_or(FindingsError::PaperTable {
                     table: AGGREGATES_NAME,
                     line: *line,
                     message: format!("`{label}` has no column {column}"),
@@ -131,6 +132,37 @@ pub fn aggregates() -> Result<Aggregates, FigureError> {
         random_filters: per_layer("random filters nolearn_1_n absolute")?,
         random_filters_relative: per_layer("random filters relative (Fig 3 bottom, yellow)")?,
     })
+}
+
+/// Top-1 of guessing in every half the paper trained on (`1 / classes`): its four random
+/// splits, the natural/man-made split (`natman`) and split `all`.
+pub fn chances() -> Chances {
+    let mut chances = Chances::new();
+    let splits = (0..4)
+        .map(SplitName::Random)
+        .chain([SplitName::Dissimilar("natman".into())]);
+    for split in splits {
+        for half in [HalfId::A, HalfId::B] {
+            let cell = Cell::base(&split, half, 0);
+            chances.insert((split.clone(), half), 1.0 / classes_of(&cell) as f64);
+        }
+    }
+    chances.insert((SplitName::All, HalfId::All), CHANCE);
+    chances
+}
+
+/// The boost of fine-tuned transfers over fine-tuned selffers as the paper's Figure 2 shows
+/// it, in points: the mean over n = 1..7 of `AnB+ − BnB+`, both groups against the mean of
+/// every base net.
+pub fn figure2_boost() -> f64 {
+    let paper = aggregates().expect("the embedded aggregate table parses");
+    let gaps: f64 = paper
+        .anb_plus
+        .iter()
+        .zip(&paper.bnb_plus)
+        .map(|(transfer, selffer)| transfer - selffer)
+        .sum();
+    100.0 * gaps / 7.0
 }
 
 /// Classes of each half the paper trained on: random halves 500, the natural half (`A`) 449,
@@ -170,8 +202,8 @@ fn paper_row(cell: &str, top1: f64) -> CellResult {
 }
 
 /// Parses one row of `figure2_points.tsv` into a result row.
-fn point_row(fields: &[&str], line: usize) -> Result<CellResult, FigureError> {
-    let bad = |message: String| FigureError::PaperTable {
+fn point_row(fields: &[&str], line: usize) -> Result<CellResult, FindingsError> {
+    let bad = |message: String| FindingsError::PaperTable {
         table: POINTS_NAME,
         line,
         message,
@@ -201,7 +233,7 @@ fn point_row(fields: &[&str], line: usize) -> Result<CellResult, FigureError> {
 
 /// The paper's networks as result rows: every network of Figure 2 (random splits 0..3), the
 /// natural/man-made split (`natman`, natural half = `A`) and the random-filter nets (`all`).
-pub fn networks() -> Result<Vec<CellResult>, FigureError> {
+pub fn networks() -> Result<Vec<CellResult>, FindingsError> {
     let mut rows = Vec::new();
     for (index, text) in POINTS_TSV.lines().enumerate().skip(1) {
         if text.trim().is_empty() {

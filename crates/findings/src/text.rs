@@ -1,0 +1,204 @@
+//! The findings as text: for a terminal, and as Markdown tables for documents.
+
+use std::fmt::Write as _;
+
+use convnet_results::CellResult;
+
+use crate::assessment::{Assessment, Basis, Verdict};
+use crate::convergence::{RISE_LIMIT, SECOND_RUN_LIMIT};
+use crate::nets::Treatment;
+use crate::table::{Chances, Table};
+
+impl Assessment {
+    /// The findings for a terminal: what they rest on (the noise and every base net's
+    /// convergence, or the pooled runs), then each finding with its criterion, its numbers
+    /// and its verdict, and a count. `source` names what was checked.
+    pub fn to_text(&self, source: &str) -> String {
+        let mut out = format!("The paper's findings on {source}\n\n");
+        match &self.basis {
+            Basis::Run {
+                noise,
+                convergence,
+                curves_recorded,
+            } => {
+                let _ = writeln!(out, "noise: {}", noise.describe());
+                if !curves_recorded {
+                    out.push_str(
+                        "base nets: no learning curves recorded (convergence not checked)\n",
+                    );
+                }
+                let _ = writeln!(
+                    out,
+                    "base nets (converged: the last quarter rose by at most {:.0}% of the net's \
+                     margin over chance, and a second run adds at most {:.0}%):",
+                    100.0 * RISE_LIMIT,
+                    100.0 * SECOND_RUN_LIMIT
+                );
+                for c in convergence {
+                    let _ = writeln!(out, "  {}", c.describe());
+                }
+            }
+            Basis::Pooled { runs } => {
+                let _ = writeln!(
+                    out,
+                    "pooled: {} runs ({}), each number combined across runs with the run as a \
+                     random effect (DerSimonian-Laird)",
+                    runs.len(),
+                    runs.join(", ")
+                );
+            }
+        }
+        out.push('\n');
+        for f in &self.findings {
+            let _ = writeln!(
+                out,
+                "{}. {}: {}",
+                f.id,
+                f.id.claim(),
+                f.verdict.label().to_uppercase()
+            );
+            let _ = writeln!(out, "   criterion: {}", f.id.criterion());
+            if !f.quantities.is_empty() {
+                let _ = writeln!(out, "   measured:  {}", f.evidence());
+            }
+            match &f.verdict {
+                Verdict::NotMeasurable(why) => {
+                    let _ = writeln!(out, "   why:       {why}");
+                }
+                Verdict::DoesNotHold(power) => {
+                    let _ = writeln!(out, "   power:     {}", power.describe());
+                }
+                Verdict::Holds => {}
+            }
+        }
+        let _ = writeln!(
+            out,
+            "\n{} of {} findings hold.",
+            self.holding(),
+            self.findings.len()
+        );
+        out
+    }
+}
+
+/// The findings as a Markdown table: finding, criterion, numbers, verdict (with its power or
+/// its reason); then the noise and the base nets' convergence of a single run.
+pub fn findings_markdown(assessment: &Assessment) -> String {
+    let mut out = String::from(
+        "| # | finding | criterion | measured (value ± 2 SE, points) | verdict |\n| --- | --- | --- | --- | --- |\n",
+    );
+    for f in &assessment.findings {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | **{}**{} |",
+            f.id,
+            f.id.claim(),
+            f.id.criterion(),
+            f.evidence(),
+            f.verdict.label(),
+            match &f.verdict {
+                Verdict::Holds => String::new(),
+                Verdict::DoesNotHold(power) => format!("; {}", power.describe()),
+                Verdict::NotMeasurable(why) => format!(": {why}"),
+            }
+        );
+    }
+    if let Basis::Run {
+        noise, convergence, ..
+    } = &assessment.basis
+    {
+        let _ = writeln!(out, "\nNoise: {}.", noise.describe());
+        out.push_str(
+            "\n| base net | last quarter | second run (BnB+ at n = 7) | margin over chance | status |\n| --- | --- | --- | --- | --- |\n",
+        );
+        for c in convergence {
+            let points = |v: Option<f64>| v.map_or_else(|| "–".to_string(), |v| format!("{v:+.2}"));
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                c.cell,
+                points(c.rise),
+                points(c.second_run),
+                c.margin
+                    .map_or_else(|| "–".to_string(), |m| format!("{m:.1}")),
+                c.label()
+            );
+        }
+    }
+    out
+}
+
+/// Verdicts of several runs and of their pool, side by side: one row per finding, one column
+/// per run, then the pooled verdict with its numbers.
+pub fn pooled_markdown(runs: &[(String, Assessment)], pooled: &Assessment) -> String {
+    let mut out = String::from("| # |");
+    for (name, _) in runs {
+        let _ = write!(out, " {name} |");
+    }
+    out.push_str(" pooled | pooled, measured (value ± 2 SE, points) |\n|---|");
+    out.push_str(&"---|".repeat(runs.len() + 2));
+    out.push('\n');
+    for f in &pooled.findings {
+        let _ = write!(out, "| {} |", f.id);
+        for (_, a) in runs {
+            let label = a.finding(f.id).map_or("–", |g| g.verdict.short());
+            let _ = write!(out, " {label} |");
+        }
+        let _ = writeln!(out, " **{}** | {} |", f.verdict.describe(), f.evidence());
+    }
+    out
+}
+
+/// The per-layer numbers behind the findings, for a run beside a reference (normally the
+/// paper's networks): one Markdown table of the mean of each treatment at each n, every net
+/// relative to its own base, in points, a dash where a run has no net; then both baseB values.
+pub fn comparison_markdown(
+    rows: &[CellResult],
+    reference: &[CellResult],
+    reference_name: &str,
+) -> String {
+    const ROWS: [(&str, Treatment); 6] = [
+        ("BnB - base", Treatment::BnB),
+        ("AnB - base", Treatment::AnB),
+        ("BnB+ - base", Treatment::BnBPlus),
+        ("AnB+ - base", Treatment::AnBPlus),
+        ("dissimilar AnB - base", Treatment::Dissimilar),
+        ("random filters - all/base", Treatment::RandomFilters),
+    ];
+    let no_chances = Chances::new();
+    let (run, paper) = (
+        Table::of(rows, &no_chances),
+        Table::of(reference, &no_chances),
+    );
+    let mut out = String::from(
+        "| points vs own base | | n = 1 | 2 | 3 | 4 | 5 | 6 | 7 |\n|---|---|---|---|---|---|---|---|---|\n",
+    );
+    for (name, treatment) in ROWS {
+        for (source, table) in [("this run", &run), (reference_name, &paper)] {
+            let values: Vec<String> = (1..=7)
+                .map(|n| {
+                    let nets = table.at(treatment, n);
+                    if nets.is_empty() {
+                        "–".to_owned()
+                    } else {
+                        let sum: f64 = nets.iter().map(|&i| table.nets[i].relative).sum();
+                        format!("{:+.1}", sum / nets.len() as f64)
+                    }
+                })
+                .collect();
+            let _ = writeln!(out, "| {name} | {source} | {} |", values.join(" | "));
+        }
+    }
+    let base = |t: &Table| {
+        t.levels
+            .base_b
+            .map_or_else(|| "–".to_owned(), |b| format!("{b:.1}"))
+    };
+    let _ = writeln!(
+        out,
+        "\nbaseB (top-1, %): this run {}, {reference_name} {}.",
+        base(&run),
+        base(&paper)
+    );
+    out
+}
