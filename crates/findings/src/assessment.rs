@@ -129,8 +129,10 @@ impl Finding {
             .iter()
             .map(|q| {
                 let paper = match (q.paper, q.paper_scaled) {
-                    (Some(p), Some(s)) => format!(" (paper {p:+.2}, scaled to this run {s:+.2})"),
-                    (Some(p), None) => format!(" (paper {p:+.2})"),
+                    (Some(p), Some(s)) if (s - p).abs() >= 0.005 => {
+                        format!(" (paper {p:+.2}, scaled to this run {s:+.2})")
+                    }
+                    (Some(p), _) => format!(" (paper {p:+.2})"),
                     _ => String::new(),
                 };
                 let between = q
@@ -297,7 +299,6 @@ pub(crate) fn judge(quantities: &[Quantity], levels: &Levels) -> Verdict {
 fn gate(convergence: &[Convergence], needs: Needs) -> Option<String> {
     let blocking: Vec<String> = convergence
         .iter()
-        .filter(|c| c.status != Status::Converged)
         .filter(|c| match needs {
             Needs::RandomSplits => c.cell.split.is_random(),
             Needs::RandomAndDissimilar => {
@@ -305,7 +306,12 @@ fn gate(convergence: &[Convergence], needs: Needs) -> Option<String> {
             }
             Needs::AllSplit => c.cell.split == SplitName::All,
         })
-        .map(Convergence::describe)
+        .filter_map(|c| match &c.status {
+            Status::Converged => None,
+            Status::StillImproving(why) | Status::Unknown(why) => {
+                Some(format!("{} ({why})", c.cell))
+            }
+        })
         .collect();
     (!blocking.is_empty()).then(|| {
         format!(

@@ -114,6 +114,22 @@ impl Convergence {
             .collect()
     }
 
+    /// The second run alone, for nets without a learning curve: what it adds, against its
+    /// limit.
+    pub fn describe_second_run(&self) -> String {
+        match (self.second_run, self.margin) {
+            (Some(gain), Some(margin)) => format!(
+                "{}: a second run (BnB+ at n = 7) adds {gain:+.2} pts, {:.1}% of its \
+                 {margin:.1}-point margin over chance (limit {:.0}%)",
+                self.cell,
+                100.0 * gain / margin,
+                100.0 * SECOND_RUN_LIMIT
+            ),
+            (Some(gain), None) => format!("{}: a second run adds {gain:+.2} pts", self.cell),
+            (None, _) => format!("{}: no second run", self.cell),
+        }
+    }
+
     /// One word or two: `converged`, `still improving` or `unknown`.
     pub fn label(&self) -> &'static str {
         match self.status {

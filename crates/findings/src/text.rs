@@ -22,20 +22,24 @@ impl Assessment {
                 curves_recorded,
             } => {
                 let _ = writeln!(out, "noise: {}", noise.describe());
-                if !curves_recorded {
+                if *curves_recorded {
+                    let _ = writeln!(
+                        out,
+                        "base nets (converged: the last quarter rose by at most {:.0}% of the \
+                         net's margin over chance, and a second run adds at most {:.0}%):",
+                        100.0 * RISE_LIMIT,
+                        100.0 * SECOND_RUN_LIMIT
+                    );
+                    for c in convergence {
+                        let _ = writeln!(out, "  {}", c.describe());
+                    }
+                } else {
                     out.push_str(
                         "base nets: no learning curves recorded (convergence not checked)\n",
                     );
-                }
-                let _ = writeln!(
-                    out,
-                    "base nets (converged: the last quarter rose by at most {:.0}% of the net's \
-                     margin over chance, and a second run adds at most {:.0}%):",
-                    100.0 * RISE_LIMIT,
-                    100.0 * SECOND_RUN_LIMIT
-                );
-                for c in convergence {
-                    let _ = writeln!(out, "  {}", c.describe());
+                    for c in convergence.iter().filter(|c| c.second_run.is_some()) {
+                        let _ = writeln!(out, "  {}", c.describe_second_run());
+                    }
                 }
             }
             Basis::Pooled { runs } => {
