@@ -80,21 +80,27 @@ pub(super) fn matmul<T: WithDType>(
     }
 }
 
-/// Images per parallel chunk and the gemm parallelism. The batch is cut into a few chunks per
-/// thread so that work stealing evens out threads slowed by other processes.
+/// Images per parallel chunk and the gemm parallelism of each chunk. The batch is cut into
+/// [`CHUNKS`] chunks whatever the number of threads: the weight and bias gradients are summed
+/// chunk by chunk in chunk order, so a fixed cut gives the same sums, to the last bit, on one
+/// thread or on many. Threads beyond the chunks go to each chunk's matrix products, which
+/// split their rows and columns, never the sum over `k`.
 pub(super) fn split(n: usize) -> (usize, Parallelism) {
     let threads = rayon::current_num_threads().max(1);
-    let parts = n.clamp(1, CHUNKS_PER_THREAD * threads);
-    let parallelism = if parts == 1 && threads > 1 {
-        Parallelism::Rayon(threads)
+    let per = n.div_ceil(n.clamp(1, CHUNKS)).max(1);
+    let chunks = n.div_ceil(per).max(1);
+    let parallelism = if threads > chunks {
+        Parallelism::Rayon(threads.div_ceil(chunks))
     } else {
         Parallelism::None
     };
-    (n.div_ceil(parts).max(1), parallelism)
+    (per, parallelism)
 }
 
-/// Parallel chunks of the batch per rayon thread (see [`split`]).
-const CHUNKS_PER_THREAD: usize = 4;
+/// Parallel chunks of a batch (see [`split`]): enough for work stealing to even out two
+/// threads slowed by other processes, few enough that each chunk's weight-gradient partial
+/// stays small.
+const CHUNKS: usize = 8;
 
 /// Most elements of one thread's column buffer: images are batched into one gemm (wider
 /// matrices run faster) until their columns reach this size, 512 KiB of f32, so that the
