@@ -1,23 +1,28 @@
 #!/usr/bin/env python3
 """Times each op of an AlexNet in PyTorch on the CPU, beside the Rust `op_timing` example.
 
-The ops come from the architecture JSON the Rust side writes (`op_timing --spec-out`): every
-conv with its ReLU (forward, input gradient, weight and bias gradients), every Caffe max-pool
-(ceil mode) and LRN (forward, backward). A backward time is `torch.autograd.grad` on a graph
-built once, with a fixed random upstream gradient; each time is the median of `--samples`
-calls after two warm-up calls. Prints one JSON line per measurement.
+The ops come from the architecture JSON the Rust side writes (`op_timing --spec-out`, read by
+`alexnet_spec.py`): every conv with its ReLU (forward, input gradient, weight and bias
+gradients), every Caffe max-pool (ceil mode) and LRN (forward, backward). A backward time is
+`torch.autograd.grad` on a graph built once, with a fixed random upstream gradient; each time is
+the median of `--samples` calls after two warm-up calls. Prints one JSON line per measurement.
 
     python3 benches/ops_pytorch.py --spec spec.json --batch 128 --threads 2
 """
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
 
-import torch
-import torch.nn.functional as F
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+from alexnet_spec import load_or_exit  # noqa: E402
 
 
 def median_ms(samples, f):
@@ -53,42 +58,36 @@ def main(argv=None):
     p.add_argument("--threads", type=int, default=2)
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
-    with open(args.spec) as f:
-        spec = json.load(f)
-    pool, lrn = spec["pool"], spec["lrn"]
-    channels, size = spec["input_channels"], spec["input_size"]
-    for k, conv in enumerate(spec["conv"]):
-        layer = k + 1
-        groups, kernel = conv["groups"], conv["kernel"]
-        fan_in = channels // groups * kernel * kernel
+    arch = load_or_exit(args.spec, "ops_pytorch")
+    for layer, conv in enumerate(arch.convs, start=1):
         inputs = [
-            torch.randn(args.batch, channels, size, size),
-            torch.randn(conv["out_channels"], channels // groups, kernel, kernel) * (2.0 / fan_in) ** 0.5,
-            torch.randn(conv["out_channels"]) * 0.1,
+            torch.randn(args.batch, conv.in_channels, conv.in_size, conv.in_size),
+            torch.randn(conv.out_channels, conv.in_channels // conv.groups, conv.kernel, conv.kernel)
+            * (2.0 / conv.fan_in) ** 0.5,
+            torch.randn(conv.out_channels) * 0.1,
         ]
 
         def conv_op(t, conv=conv):
-            return F.relu(F.conv2d(t[0], t[1], t[2], conv["stride"], conv["pad"], 1, conv["groups"]))
+            return F.relu(F.conv2d(t[0], t[1], t[2], conv.stride, conv.pad, 1, conv.groups))
 
         backward = ([("input_grad", [0])] if layer > 1 else []) + [("weight_grad", [1, 2])]
         measure(f"conv{layer}", inputs, conv_op, backward, args.samples)
         with torch.no_grad():
             x = conv_op(inputs)
-        if conv["pool"]:
-            def pool_op(t):
-                return F.max_pool2d(t[0], pool["kernel"], pool["stride"], ceil_mode=True)
+        if conv.pool:
+            def pool_op(t, pool=conv.pool):
+                return F.max_pool2d(t[0], pool.kernel, pool.stride, ceil_mode=True)
 
             measure(f"pool{layer}", [x], pool_op, [("backward", [0])], args.samples)
             with torch.no_grad():
                 x = pool_op([x])
-        if conv["lrn"]:
-            def lrn_op(t):
-                return F.local_response_norm(t[0], lrn["size"], alpha=lrn["alpha"], beta=lrn["beta"], k=lrn["k"])
+        if conv.lrn:
+            def lrn_op(t, lrn=conv.lrn):
+                return F.local_response_norm(t[0], lrn.size, alpha=lrn.alpha, beta=lrn.beta, k=lrn.k)
 
             measure(f"lrn{layer}", [x], lrn_op, [("backward", [0])], args.samples)
             with torch.no_grad():
                 x = lrn_op([x])
-        channels, size = x.shape[1], x.shape[2]
     return 0
 
 

@@ -7,6 +7,7 @@
 #
 #   benches/ops_vs_pytorch.sh [preset] [batch] [threads] [samples]
 # Needs python3 with torch (plain `pip install torch` works on the CPU).
+# Builds with cargo into $CARGO_TARGET_DIR when it is set (else target/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset=${1:-alexnet-32}
@@ -14,7 +15,7 @@ batch=${2:-128}
 threads=${3:-2}
 samples=${4:-30}
 cargo build --release -q -p convnet-ops --example op_timing
-bin=target/release/examples/op_timing
+bin=${CARGO_TARGET_DIR:-target}/release/examples/op_timing
 spec=$(mktemp --suffix=.json)
 ours=$(mktemp)
 theirs=$(mktemp)

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Times one mode of an AlexNet in PyTorch on the CPU, beside the Rust `step_timing` example.
 
-The net comes from the architecture JSON the Rust side writes (`step_timing --spec-out`), built by
-`caffenet_step_pytorch.build` (same convs with groups, Caffe's ceil-mode max-pool and LRN, fc6 and
-fc7 with ReLU and dropout, fc8). Modes, as in the Rust example:
+The net comes from the architecture JSON the Rust side writes (`step_timing --spec-out`), read by
+`alexnet_spec.py` and built by `caffenet_step_pytorch.build` (same convs with groups, Caffe's
+ceil-mode max-pool and LRN, fc6 and fc7 with ReLU and dropout, fc8). Modes, as in the Rust
+example:
 
 - forward: evaluation pass under `torch.no_grad()`;
 - step: forward, cross-entropy, backward and a plain SGD update of every layer;
@@ -26,7 +27,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
-from caffenet_step_pytorch import build  # noqa: E402
+from alexnet_spec import load_or_exit  # noqa: E402
+from caffenet_step_pytorch import build, random_batch  # noqa: E402
 
 
 def main(argv=None):
@@ -41,18 +43,17 @@ def main(argv=None):
     args = p.parse_args(argv)
 
     torch.set_num_threads(args.threads)
-    with open(args.spec) as f:
-        spec = json.load(f)
-    generator = torch.Generator().manual_seed(0)
-    net = build(spec, generator)
+    arch = load_or_exit(args.spec, "step_pytorch")
     frozen = args.frozen if args.mode == "frozen" else 0
+    if not 0 <= frozen < len(arch.layers):
+        p.error(f"--frozen must be in 0..{len(arch.layers) - 1}")
+    generator = torch.Generator().manual_seed(0)
+    net = build(arch, generator)
     for layer in list(net)[:frozen]:
         layer.requires_grad_(False)
     params = [q for q in net.parameters() if q.requires_grad]
     sgd = torch.optim.SGD(params, lr=0.001)
-    s = spec["input_size"]
-    images = torch.randn(args.batch, spec["input_channels"], s, s, generator=generator).mul_(50.0)
-    labels = torch.arange(args.batch) * 7919 % spec["outputs"]
+    images, labels = random_batch(arch, args.batch, generator)
     loss_fn = nn.CrossEntropyLoss()
 
     def run():

@@ -8,6 +8,7 @@
 #
 #   benches/step_vs_pytorch.sh [preset] [batch] [threads] [steps] [repeats]
 # Needs python3 with torch (plain `pip install torch` works on the CPU).
+# Builds with cargo into $CARGO_TARGET_DIR when it is set (else target/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset=${1:-alexnet-32}
@@ -16,7 +17,7 @@ threads=${3:-2}
 steps=${4:-10}
 repeats=${5:-3}
 cargo build --release -q -p convnet-alexnet --example step_timing
-bin=target/release/examples/step_timing
+bin=${CARGO_TARGET_DIR:-target}/release/examples/step_timing
 spec=$(mktemp --suffix=.json)
 trap 'rm -f "$spec"' EXIT
 "$bin" --preset "$preset" --spec-out "$spec"

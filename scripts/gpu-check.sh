@@ -4,8 +4,10 @@
 #   2. runs the CUDA tests of convnet-train (CUDA against the CPU, TF32 against f32);
 #   3. trains the smoke grid (configs/smoke.toml) on CUDA, with and without TF32, and on the CPU,
 #      and compares the cells' top-1;
-#   4. times the caffenet training step (227x227, batch 256) in candle and in PyTorch on the same
-#      GPU and prints the ratio.
+#   4. times the caffenet training step (227x227, batch 256) on the same GPU in candle
+#      (`train_step`: fp32, TF32, frozen 7) and in PyTorch (benches/caffenet_step_pytorch.py: fp32,
+#      TF32 with and without cuDNN's benchmark, bf16 autocast + channels-last, frozen 7), each with
+#      its peak memory (benches/peak_memory.py), and prints one table of the ratios.
 # It runs prebuilt binaries from the bundle that `cargo xtask cuda-build` writes
 # (target/cuda/bundle; carry that folder to the GPU machine) through the bundle's launcher
 # `run`, which puts the bundled CUDA libraries on LD_LIBRARY_PATH: nothing is compiled there.
@@ -13,6 +15,8 @@
 #   scripts/gpu-check.sh                 # on the GPU machine
 #   scripts/gpu-check.sh --cpu-dry-run   # the same steps on the CPU at tiny sizes, with CPU builds
 #
+# The dry run builds with cargo into $CARGO_TARGET_DIR when it is set (else target/). Both need
+# python3; the PyTorch steps need torch too (else they are skipped).
 # Results go to $OUT (default target/gpu-check): one log per step and summary.txt.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +28,7 @@ for arg in "$@"; do
     case "$arg" in
         --cpu-dry-run) MODE=cpu ;;
         --bundle=*) BUNDLE=${arg#--bundle=} ;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
         *) echo "unknown argument: $arg (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -93,8 +97,9 @@ EOF
 else
     note "building the CPU binaries (release)"
     cargo build --release -q -p xtask && cargo build --release -q -p convnet-train --example train_step || exit 1
-    XTASK=("$ROOT/target/release/xtask")
-    TRAIN_STEP=("$ROOT/target/release/examples/train_step")
+    TARGET_DIR=$(realpath -m "${CARGO_TARGET_DIR:-target}")
+    XTASK=("$TARGET_DIR/release/xtask")
+    TRAIN_STEP=("$TARGET_DIR/release/examples/train_step")
     DEVICE=cpu
 fi
 
@@ -147,29 +152,80 @@ if [ "$MODE" = gpu ]; then
     BENCH=(--preset caffenet --outputs 1000 --batch 256)
     PY_BENCH=(--batch 256)
     STEPS=(--steps 10 --warmup 2)
+    MEASURE=(python3 benches/peak_memory.py --gpu 0 --)
 else
     BENCH=(--preset alexnet-32 --outputs 100 --batch 8)
     PY_BENCH=(--batch 8)
     STEPS=(--steps 3 --warmup 1)
+    MEASURE=(python3 benches/peak_memory.py --)
 fi
 SPEC=$OUT/bench-spec.json
-step bench-candle 150 "${TRAIN_STEP[@]}" "${BENCH[@]}" "${STEPS[@]}" --device "$DEVICE" --spec-out "$SPEC"
-if [ "$MODE" = gpu ]; then
-    step bench-candle-tf32 120 "${TRAIN_STEP[@]}" "${BENCH[@]}" "${STEPS[@]}" --device "$DEVICE" --tf32
-fi
+rm -f "$SPEC" "$OUT"/bench-*.log
+candle() { # candle NAME [FLAGS...]: train_step, logged as bench-candle-NAME
+    local name=$1; shift
+    step "bench-candle-$name" 150 "${MEASURE[@]}" "${TRAIN_STEP[@]}" "${BENCH[@]}" "${STEPS[@]}" --device "$DEVICE" "$@"
+}
+pytorch() { # pytorch NAME [FLAGS...]: caffenet_step_pytorch.py, logged as bench-pytorch-NAME
+    local name=$1; shift
+    step "bench-pytorch-$name" 150 "${MEASURE[@]}" python3 benches/caffenet_step_pytorch.py --spec "$SPEC" \
+        "${PY_BENCH[@]}" "${STEPS[@]}" --device "$DEVICE" "$@"
+}
+candle fp32 --spec-out "$SPEC"
+candle tf32 --tf32
+candle frozen7 --frozen 7
+[ -f "$SPEC" ] && step bench-spec 30 python3 benches/alexnet_spec.py --check "$SPEC"
 if python3 -c 'import torch' 2>/dev/null && [ -f "$SPEC" ]; then
-    step bench-pytorch 150 python3 benches/caffenet_step_pytorch.py --spec "$SPEC" "${PY_BENCH[@]}" "${STEPS[@]}" --device "$DEVICE"
-    if [ "$MODE" = gpu ]; then
-        step bench-pytorch-tf32 120 python3 benches/caffenet_step_pytorch.py --spec "$SPEC" "${PY_BENCH[@]}" "${STEPS[@]}" --device "$DEVICE" --tf32
-    fi
+    pytorch fp32 --precision fp32
+    pytorch tf32 --precision tf32
+    pytorch tf32-benchmark --precision tf32 --cudnn-benchmark
+    pytorch bf16-channels-last --precision bf16 --channels-last --cudnn-benchmark
+    pytorch frozen7 --precision fp32 --frozen 7
 else
-    note "SKIP bench-pytorch: torch is not importable here"
+    note "SKIP bench-pytorch: torch is not importable here, or train_step wrote no spec"
 fi
-rate() { grep -ho 'images_per_s=[0-9.]*' "$OUT/$1.log" 2>/dev/null | tail -1 | cut -d= -f2; }
-for suffix in "" -tf32; do
-    c=$(rate "bench-candle$suffix"); p=$(rate "bench-pytorch$suffix")
-    [ -n "$c" ] && note "train step${suffix:+ ($suffix)}: candle $c images/s${p:+, pytorch $p images/s, candle/pytorch $(python3 -c "print(f'{$c / $p:.3f}')")}"
-done
+python3 - "$OUT" "$MODE" <<'EOF' 2>&1 | tee -a "$SUMMARY"
+import os, re, sys
+out, mode = sys.argv[1:]
+# (step, candle's log, PyTorch's log). candle has no bf16: that row compares its TF32 step.
+rows = [
+    ("fp32", "fp32", "fp32"),
+    ("TF32", "tf32", "tf32"),
+    ("TF32; PyTorch with cuDNN benchmark", "tf32", "tf32-benchmark"),
+    ("candle TF32; PyTorch bf16 autocast, channels-last, cuDNN benchmark", "tf32", "bf16-channels-last"),
+    ("frozen 7 (fc8 trained), fp32", "frozen7", "frozen7"),
+]
+memory = "peak_gpu_used_mib" if mode == "gpu" else "peak_rss_mib"
+
+
+def fields(log):
+    path = os.path.join(out, f"bench-{log}.log")
+    text = open(path).read() if os.path.isfile(path) else ""
+    return {k: float(v) for k, v in re.findall(r"\b(\w+)=([0-9.]+)\b", text)}
+
+
+def ms(value):
+    return "n/a" if value is None else f"{value:.0f}" if value >= 100 else f"{value:.2f}"
+
+
+def mib(value):
+    return "n/a" if value is None else f"{value:.0f}"
+
+
+print()
+print("| step | candle ms | PyTorch ms | ratio | candle peak MiB | PyTorch peak MiB | PyTorch allocated MiB |")
+print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+for name, ours, theirs in rows:
+    a, b = fields("candle-" + ours), fields("pytorch-" + theirs)
+    ma, mb = a.get("ms_per_step"), b.get("ms_per_step")
+    ratio = f"{ma / mb:.2f}" if ma and mb else "n/a"
+    print(f"| {name} | {ms(ma)} | {ms(mb)} | {ratio} | {mib(a.get(memory))} | {mib(b.get(memory))} "
+          f"| {mib(b.get('peak_gpu_mib'))} |")
+print()
+print("ratio: candle ms / PyTorch ms per step (below 1: candle is faster). Peak MiB: "
+      + ("memory in use on the GPU above its level before the step, sampled every 100 ms by nvidia-smi; "
+         "allocated: torch.cuda.max_memory_allocated." if mode == "gpu" else
+         "the process's peak resident memory (ru_maxrss)."))
+EOF
 
 note "gpu-check done in $((SECONDS - START)) s: $FAILED step(s) failed; logs in $OUT"
 [ "$FAILED" -eq 0 ]
