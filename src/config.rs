@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 
 use convnet_alexnet::ArchSpec;
 use convnet_data::DatasetConfig;
+use convnet_results::Mode;
 use convnet_splits::{Grouping, SplitName};
 use convnet_train::{DeviceChoice, SolverConfig};
 use convnet_transfer::Layout;
@@ -205,10 +206,15 @@ pub struct GridConfig {
     /// Frozen transfers of the dissimilar split, both directions.
     #[serde(default = "yes")]
     pub dissimilar_transfers: bool,
-    /// Random-filter nets (`all/random<n>`), and with them `all/base`, the net trained on every
-    /// class that they are compared with (split `all`).
+    /// Random-filter nets, and with them `all/base`, the net trained on every class that they
+    /// are compared with (split `all`).
     #[serde(default = "yes")]
     pub random_filters: bool,
+    /// How the random filters are drawn, one set of nets for each: `"net"` (the net's own
+    /// initialisation, `all/random<n>`) and `"gaussian"` (Caffe's Gaussian filler, σ = 0.01,
+    /// as in the paper's nets, `all/gaussian<n>`).
+    #[serde(default = "default_random_filter_inits")]
+    pub random_filter_inits: Vec<RandomFilterInit>,
     /// Replicates of every cell (each with its own bases and seeds).
     #[serde(default = "one")]
     pub replicates: u32,
@@ -232,12 +238,36 @@ impl Default for GridConfig {
             finetune_directions: None,
             dissimilar_transfers: true,
             random_filters: true,
+            random_filter_inits: default_random_filter_inits(),
             replicates: 1,
             paper_nets_only: false,
         }
     }
 }
 
+/// How the frozen random layers of a random-filter net are drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RandomFilterInit {
+    /// The net's own initialisation of each layer, as its spec draws it.
+    Net,
+    /// Caffe's Gaussian filler, σ = 0.01, as in the paper's nets (biases as the spec).
+    Gaussian,
+}
+
+impl RandomFilterInit {
+    /// The mode of the cells this initialisation draws.
+    pub fn mode(self) -> Mode {
+        match self {
+            RandomFilterInit::Net => Mode::Random,
+            RandomFilterInit::Gaussian => Mode::Gaussian,
+        }
+    }
+}
+
+fn default_random_filter_inits() -> Vec<RandomFilterInit> {
+    vec![RandomFilterInit::Net]
+}
 fn default_layers() -> Vec<usize> {
     (1..=7).collect()
 }
@@ -432,6 +462,15 @@ impl ExperimentConfig {
         }
         if self.grid.replicates == 0 {
             return Err(invalid("grid.replicates", "must be at least 1"));
+        }
+        let inits = &self.grid.random_filter_inits;
+        if self.grid.random_filters
+            && (inits.is_empty() || (1..inits.len()).any(|i| inits[..i].contains(&inits[i])))
+        {
+            return Err(invalid(
+                "grid.random_filter_inits",
+                "give \"net\", \"gaussian\" or both, each once",
+            ));
         }
         let random_splits: Vec<SplitName> = self
             .random_split_seeds()

@@ -31,7 +31,7 @@ pub use analysis::{analyse, assess, base_curves, chances, RunAnalysis};
 pub use compare::{compare_profiles, ProfileRun};
 pub use config::{
     Direction, DissimilarConfig, ExperimentConfig, GridConfig, KeepWeights, ModelConfig,
-    OutputConfig, Outputs, ProfileConfig, SplitsConfig,
+    OutputConfig, Outputs, ProfileConfig, RandomFilterInit, SplitsConfig,
 };
 pub use error::ExperimentError;
 pub use experiment::{Experiment, ImageCheck};

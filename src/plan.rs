@@ -95,8 +95,10 @@ impl Plan {
             }
             if grid.random_filters {
                 cells.push(Cell::base(&SplitName::All, HalfId::All, replicate));
-                for &n in &grid.layers {
-                    cells.push(Cell::random_filters(n, replicate));
+                for init in &grid.random_filter_inits {
+                    for &n in &grid.layers {
+                        cells.push(Cell::random_filters(n, init.mode(), replicate));
+                    }
                 }
             }
         }

@@ -61,7 +61,7 @@ fn the_paper_config_plans_the_papers_grid() {
         count(&|n| n.starts_with("natman/") && !n.contains("base")),
         14
     );
-    assert_eq!(count(&|n| n.starts_with("all/random")), 7);
+    assert_eq!(count(&|n| n.starts_with("all/gaussian")), 7);
     // Stage 1 first, indices stable and dense.
     assert!(plan.cells().windows(2).all(|w| w[0].stage <= w[1].stage));
     assert!(plan.cells().iter().enumerate().all(|(i, c)| c.index == i));
@@ -115,6 +115,14 @@ fn bad_values_name_the_key() {
     );
     let err = parse_error(&smoke_text().replace("device = \"cpu\"", "device = \"tpu\""));
     assert!(err.contains("tpu"), "{err}");
+    let inits = "random_filter_inits = [\"net\", \"gaussian\"]";
+    for bad in ["[]", "[\"net\", \"net\"]"] {
+        let err =
+            parse_error(&smoke_text().replace(inits, &format!("random_filter_inits = {bad}")));
+        assert!(err.contains("grid.random_filter_inits"), "{err}");
+    }
+    let err = parse_error(&smoke_text().replace(inits, "random_filter_inits = [\"xavier\"]"));
+    assert!(err.contains("xavier"), "{err}");
 }
 
 #[test]

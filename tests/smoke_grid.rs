@@ -18,8 +18,8 @@ fn the_smoke_grid_runs_end_to_end() {
     let plan = experiment.plan();
     let cells: Vec<_> = plan.cells().iter().collect();
     // random0: 2 bases + 2 directions x 7 n x (selffer, transfer, +, +) = 58;
-    // dissimilar: 2 bases + 14 transfers; all: base + 7 random-filter nets.
-    assert_eq!(cells.len(), 58 + 16 + 8);
+    // dissimilar: 2 bases + 14 transfers; all: base + 7 random-filter nets of each init.
+    assert_eq!(cells.len(), 58 + 16 + 15);
     let stop = Arc::new(AtomicBool::new(false));
     let summary = run_cells(&experiment, &cells, stop.clone(), 2, &());
     assert!(summary.complete(), "{:?}", summary.failed);
@@ -32,6 +32,7 @@ fn the_smoke_grid_runs_end_to_end() {
         .iter()
         .all(|r| (0.0..=1.0).contains(&r.top1) && r.iterations == 10));
     assert_eq!(rows.iter().filter(|r| r.mode == Mode::Random).count(), 7);
+    assert_eq!(rows.iter().filter(|r| r.mode == Mode::Gaussian).count(), 7);
 
     // What a drawer killed mid-write leaves behind is removed by the next drawing.
     let leftover = run_dir.join("figures").join(".tmp99999.figure2.png");
@@ -89,7 +90,7 @@ fn planning_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let run_dir = dir.path().join("smoke");
     let experiment = Experiment::open(smoke(), run_dir.clone()).unwrap();
-    assert_eq!(experiment.plan().cells().len(), 82);
+    assert_eq!(experiment.plan().cells().len(), 89);
     assert!(
         !run_dir.exists(),
         "opening and planning wrote into the run directory"

@@ -192,6 +192,23 @@ fn validate_init(layer: &str, init: &LayerInit) -> Result<(), AlexNetError> {
 }
 
 impl ArchSpec {
+    /// The same net with the weights of layers `1..=layers` drawn by `weight` instead (their
+    /// biases as they are): how a random-filter net draws its frozen layers by another rule
+    /// than the net's own.
+    pub fn with_weight_init(&self, layers: usize, weight: WeightInit) -> ArchSpec {
+        let mut spec = self.clone();
+        let inits = spec
+            .conv
+            .iter_mut()
+            .map(|c| &mut c.init)
+            .chain(spec.fc.iter_mut().map(|f| &mut f.init))
+            .chain(std::iter::once(&mut spec.fc8_init));
+        for init in inits.take(layers) {
+            init.weight = weight;
+        }
+        spec
+    }
+
     /// Checks the spec: 5 convs and 2 fcs, every size positive, channels divisible by groups,
     /// a spatial size of at least 1 after every stage, sane pool, LRN and dropout settings.
     pub fn validate(&self) -> Result<(), AlexNetError> {

@@ -8,12 +8,12 @@ use crate::groups::{
 use crate::plot::{Annotation, Overlay, Panel, Reference, Series};
 use crate::stats::Summary;
 use crate::style::{
-    CurveStyle, DISSIMILAR_1, DISSIMILAR_2, DISSIMILAR_RELATIVE, RANDOM_FILTERS,
+    CurveStyle, DISSIMILAR_1, DISSIMILAR_2, DISSIMILAR_RELATIVE, GAUSSIAN_FILTERS, RANDOM_FILTERS,
     RANDOM_SPLIT_RELATIVE,
 };
 use convnet_findings::paper::Aggregates;
 use convnet_findings::{Assessment, Finding, FindingId};
-use convnet_results::CellResult;
+use convnet_results::{CellResult, Mode};
 use convnet_splits::HalfId;
 
 /// The mean line of a curve, as plot coordinates.
@@ -62,17 +62,37 @@ fn top_panel(rows: &[CellResult], paper: Option<&Aggregates>) -> Panel {
             panel.overlays.push(Overlay { style, points });
         }
     }
-    let random = random_filter_curve(rows);
-    if !random.is_empty() {
+    // The paper's random filters are Caffe's Gaussian ones: its curve goes beside those where
+    // the run has them, else beside the net's own.
+    let gaussian = random_filter_curve(rows, Mode::Gaussian);
+    let has_gaussian = gaussian.keys().any(|n| *n > 0);
+    let sets = [
+        (
+            "random filters",
+            RANDOM_FILTERS,
+            random_filter_curve(rows, Mode::Random),
+            !has_gaussian,
+        ),
+        (
+            "random filters, Gaussian σ 0.01",
+            GAUSSIAN_FILTERS,
+            gaussian,
+            has_gaussian,
+        ),
+    ];
+    for (i, (label, style, curve, overlaid)) in sets.into_iter().enumerate() {
+        if curve.is_empty() || (i > 0 && !has_gaussian) {
+            continue;
+        }
         panel.series.push(Series {
-            label: "random filters".into(),
-            style: RANDOM_FILTERS,
-            points: jittered_points(&random, 0.12),
-            line: line_of(&random),
+            label: label.into(),
+            style,
+            points: jittered_points(&curve, 0.12 + 0.06 * i as f64),
+            line: line_of(&curve),
         });
-        if let Some(p) = paper {
+        if let Some(p) = paper.filter(|_| overlaid) {
             panel.overlays.push(Overlay {
-                style: RANDOM_FILTERS,
+                style,
                 points: from_base(p.all_base, &p.random_filters),
             });
         }
@@ -91,6 +111,8 @@ fn finding_five(relative: &RelativeCurves, assessment: &Assessment) -> Option<An
     }
     let (curve, color) = if relative.dissimilar.keys().any(|n| *n > 0) {
         (&relative.dissimilar, DISSIMILAR_RELATIVE.color)
+    } else if relative.gaussian_filters.keys().any(|n| *n > 0) {
+        (&relative.gaussian_filters, GAUSSIAN_FILTERS.color)
     } else {
         (&relative.random_filters, RANDOM_FILTERS.color)
     };
@@ -138,6 +160,14 @@ fn bottom_panel(rows: &[CellResult], assessment: &Assessment, paper: Option<&Agg
             "random filters",
             RANDOM_FILTERS,
             &relative.random_filters,
+            paper
+                .filter(|_| !relative.gaussian_filters.keys().any(|n| *n > 0))
+                .map(|p| p.random_filters_relative),
+        ),
+        (
+            "random filters, Gaussian σ 0.01",
+            GAUSSIAN_FILTERS,
+            &relative.gaussian_filters,
             paper.map(|p| p.random_filters_relative),
         ),
     ];

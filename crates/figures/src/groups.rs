@@ -4,7 +4,7 @@ use crate::stats::{mean, summarise, Summary};
 use convnet_findings::{
     dissimilar_net, is_base, random_filter_net, relative_to_own_base, Treatment,
 };
-use convnet_results::CellResult;
+use convnet_results::{CellResult, Mode};
 use convnet_splits::{HalfId, SplitName};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -58,7 +58,7 @@ pub(crate) fn figure2_group(row: &CellResult) -> Option<Figure2Group> {
         Treatment::AnB => Some(Figure2Group::AnB),
         Treatment::BnBPlus => Some(Figure2Group::BnBPlus),
         Treatment::AnBPlus => Some(Figure2Group::AnBPlus),
-        Treatment::Dissimilar | Treatment::RandomFilters => None,
+        Treatment::Dissimilar | Treatment::RandomFilters | Treatment::GaussianFilters => None,
     }
 }
 
@@ -159,10 +159,10 @@ pub(crate) fn dissimilar_curves(rows: &[CellResult]) -> Vec<DissimilarCurve> {
     curves.into_values().collect()
 }
 
-/// The random-filter nets with `all/base` at `n = 0`.
-pub(crate) fn random_filter_curve(rows: &[CellResult]) -> Curve {
+/// The random-filter nets drawn by `mode` with `all/base` at `n = 0`.
+pub(crate) fn random_filter_curve(rows: &[CellResult], mode: Mode) -> Curve {
     let mut curve = Curve::new();
-    for row in rows.iter().filter(|r| random_filter_net(r)) {
+    for row in rows.iter().filter(|r| random_filter_net(r, mode)) {
         push(&mut curve, row.n, row.replicate, row.top1);
     }
     curve
@@ -175,8 +175,10 @@ pub(crate) struct RelativeCurves {
     pub random_split: Curve,
     /// Dissimilar-split AnB minus its own target's base (both directions pooled).
     pub dissimilar: Curve,
-    /// Random filters minus `all/base`.
+    /// Random filters (the net's own initialisation) minus `all/base`.
     pub random_filters: Curve,
+    /// Random filters from Caffe's Gaussian filler minus `all/base`.
+    pub gaussian_filters: Curve,
 }
 
 /// Computes the relative curves; a curve whose reference base is missing stays empty.
@@ -199,12 +201,16 @@ pub(crate) fn relative_curves(rows: &[CellResult]) -> RelativeCurves {
             }
         }
     }
-    let own_base = [
+    let own_base: [(&dyn Fn(&CellResult) -> bool, &mut Curve); 3] = [
+        (&dissimilar_net, &mut relative.dissimilar),
         (
-            dissimilar_net as fn(&CellResult) -> bool,
-            &mut relative.dissimilar,
+            &|r| random_filter_net(r, Mode::Random),
+            &mut relative.random_filters,
         ),
-        (random_filter_net, &mut relative.random_filters),
+        (
+            &|r| random_filter_net(r, Mode::Gaussian),
+            &mut relative.gaussian_filters,
+        ),
     ];
     for (belongs, curve) in own_base {
         for row in rows.iter().filter(|r| belongs(r)) {

@@ -52,8 +52,10 @@ pub(crate) const ANB_PLUS: CurveStyle = style(MAGENTA, MAGENTA, Marker::Plus);
 pub(crate) const DISSIMILAR_1: CurveStyle = style(ORANGE, ORANGE, Marker::TriangleUp);
 /// Dissimilar split, second direction.
 pub(crate) const DISSIMILAR_2: CurveStyle = style(BROWN, BROWN, Marker::TriangleDown);
-/// Random frozen filters.
+/// Random frozen filters, drawn as the net's own initialisation draws them.
 pub(crate) const RANDOM_FILTERS: CurveStyle = style(YELLOW, YELLOW, Marker::Square);
+/// Random frozen filters from Caffe's Gaussian filler (σ = 0.01), as the paper's.
+pub(crate) const GAUSSIAN_FILTERS: CurveStyle = style(OLIVE, WHITE, Marker::Square);
 /// Random split, relative (Figure 3 bottom).
 pub(crate) const RANDOM_SPLIT_RELATIVE: CurveStyle = style(RED, RED, Marker::Diamond);
 /// Dissimilar split, relative (Figure 3 bottom).
@@ -84,6 +86,7 @@ const MAGENTA: RGBColor = RGBColor(215, 40, 170);
 const ORANGE: RGBColor = RGBColor(240, 130, 0);
 const BROWN: RGBColor = RGBColor(150, 80, 20);
 const YELLOW: RGBColor = RGBColor(205, 170, 0);
+const OLIVE: RGBColor = RGBColor(110, 110, 0);
 
 /// A colour moved towards light grey: the muted tone of the paper's overlay lines.
 pub(crate) fn muted(color: RGBColor) -> RGBColor {

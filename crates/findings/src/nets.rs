@@ -16,8 +16,12 @@ pub enum Treatment {
     AnBPlus,
     /// Frozen transfers of a dissimilar split (e.g. natural to man-made).
     Dissimilar,
-    /// Layers `1..n` random and frozen, trained on every class (split `all`).
+    /// Layers `1..n` random (the net's own initialisation) and frozen, trained on every class
+    /// (split `all`).
     RandomFilters,
+    /// Layers `1..n` random from Caffe's Gaussian filler (σ = 0.01, the paper's random
+    /// filters) and frozen, trained on every class (split `all`).
+    GaussianFilters,
 }
 
 impl Treatment {
@@ -30,6 +34,7 @@ impl Treatment {
             Treatment::AnBPlus => "AnB+",
             Treatment::Dissimilar => "dissimilar AnB",
             Treatment::RandomFilters => "random filters",
+            Treatment::GaussianFilters => "random filters (Gaussian, σ 0.01)",
         }
     }
 
@@ -43,12 +48,13 @@ impl Treatment {
                 Mode::Frozen => Some(Treatment::AnB),
                 Mode::Finetune if selffer => Some(Treatment::BnBPlus),
                 Mode::Finetune => Some(Treatment::AnBPlus),
-                Mode::Base | Mode::Random => None,
+                Mode::Base | Mode::Random | Mode::Gaussian => None,
             };
         }
         match (&row.split, row.mode) {
             (SplitName::Dissimilar(_), Mode::Frozen) if !selffer => Some(Treatment::Dissimilar),
             (SplitName::All, Mode::Random) => Some(Treatment::RandomFilters),
+            (SplitName::All, Mode::Gaussian) => Some(Treatment::GaussianFilters),
             _ => None,
         }
     }
@@ -65,9 +71,10 @@ pub fn dissimilar_net(row: &CellResult) -> bool {
         && (is_base(row) || Treatment::of(row) == Some(Treatment::Dissimilar))
 }
 
-/// A net of split `all` that Figure 3 shows: the base, or a random-filter net.
-pub fn random_filter_net(row: &CellResult) -> bool {
-    row.split == SplitName::All && (is_base(row) || row.mode == Mode::Random)
+/// A net of split `all` that Figure 3 shows: the base, or a random-filter net drawn by `mode`
+/// ([`Mode::Random`] or [`Mode::Gaussian`]).
+pub fn random_filter_net(row: &CellResult, mode: Mode) -> bool {
+    row.split == SplitName::All && (is_base(row) || row.mode == mode)
 }
 
 /// The base nets a row is measured against: those of its own split and target half with its

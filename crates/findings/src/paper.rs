@@ -257,7 +257,7 @@ pub fn networks() -> Result<Vec<CellResult>, FindingsError> {
             paper.natman_to_natural[i],
         ));
         rows.push(paper_row(
-            &format!("all/random{n}"),
+            &format!("all/gaussian{n}"),
             paper.random_filters[i],
         ));
     }

@@ -161,13 +161,17 @@ pub fn comparison_markdown(
     reference: &[CellResult],
     reference_name: &str,
 ) -> String {
-    const ROWS: [(&str, Treatment); 6] = [
+    const ROWS: [(&str, Treatment); 7] = [
         ("BnB - base", Treatment::BnB),
         ("AnB - base", Treatment::AnB),
         ("BnB+ - base", Treatment::BnBPlus),
         ("AnB+ - base", Treatment::AnBPlus),
         ("dissimilar AnB - base", Treatment::Dissimilar),
         ("random filters - all/base", Treatment::RandomFilters),
+        (
+            "Gaussian random filters - all/base",
+            Treatment::GaussianFilters,
+        ),
     ];
     let no_chances = Chances::new();
     let (run, paper) = (
@@ -178,7 +182,11 @@ pub fn comparison_markdown(
         "| points vs own base | | n = 1 | 2 | 3 | 4 | 5 | 6 | 7 |\n|---|---|---|---|---|---|---|---|---|\n",
     );
     for (name, treatment) in ROWS {
-        for (source, table) in [("this run", &run), (reference_name, &paper)] {
+        let tables = [("this run", &run), (reference_name, &paper)];
+        if tables.iter().all(|(_, t)| t.at(treatment, 1).is_empty()) {
+            continue;
+        }
+        for (source, table) in tables {
             let values: Vec<String> = (1..=7)
                 .map(|n| {
                     let nets = table.at(treatment, n);

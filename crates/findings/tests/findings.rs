@@ -595,3 +595,32 @@ fn a_finding_not_measurable_in_one_run_is_not_measurable_pooled() {
     }
     assert!(holds(&pooled, FindingId::F3));
 }
+
+#[test]
+fn f5b_reads_the_papers_gaussian_filters_where_the_run_has_them() {
+    // The net's own random filters never collapse; Caffe's Gaussian ones do, as the paper's.
+    let mut grid = Grid::new(effects(|k, n| {
+        (k == Kind::RandomFilters && n >= 3).then_some(20.0)
+    }));
+    assert!(matches!(
+        verdict(&grid.assess(), FindingId::F5b),
+        Verdict::DoesNotHold(_)
+    ));
+    for (n, above) in [
+        (1u32, 40.0),
+        (2, 20.0),
+        (3, 1.0),
+        (4, 0.5),
+        (5, 0.0),
+        (6, 0.0),
+        (7, 0.0),
+    ] {
+        let top1 = CHANCE_ALL + above / 100.0;
+        grid.rows
+            .push(common::row("all", &format!("gaussian{n}"), top1));
+    }
+    let assessment = grid.assess();
+    let f5b = assessment.finding(FindingId::F5b).unwrap();
+    assert_eq!(f5b.verdict, Verdict::Holds, "{}", f5b.evidence());
+    assert!(f5b.evidence().contains("Gaussian"), "{}", f5b.evidence());
+}

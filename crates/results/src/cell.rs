@@ -18,8 +18,12 @@ pub enum Mode {
     Frozen,
     /// Layers `1..n` copied from a base net and fine-tuned (`AnB+`, `BnB+`).
     Finetune,
-    /// Layers `1..n` left at their random initialisation and frozen (`randomn`).
+    /// Layers `1..n` left at their random initialisation (the net's own, as its spec draws
+    /// it) and frozen (`randomn`).
     Random,
+    /// Layers `1..n` drawn from Caffe's Gaussian filler, σ = 0.01 as in the paper's nets (biases
+    /// as the net's spec), and frozen (`gaussiann`): the paper's random filters.
+    Gaussian,
 }
 
 impl Mode {
@@ -30,6 +34,7 @@ impl Mode {
             Mode::Frozen => "frozen",
             Mode::Finetune => "finetune",
             Mode::Random => "random",
+            Mode::Gaussian => "gaussian",
         }
     }
 }
@@ -43,8 +48,9 @@ impl FromStr for Mode {
             "frozen" => Ok(Mode::Frozen),
             "finetune" => Ok(Mode::Finetune),
             "random" => Ok(Mode::Random),
+            "gaussian" => Ok(Mode::Gaussian),
             other => Err(format!(
-                "`{other}` is not a mode (base, frozen, finetune, random)"
+                "`{other}` is not a mode (base, frozen, finetune, random, gaussian)"
             )),
         }
     }
@@ -112,14 +118,16 @@ impl Cell {
         }
     }
 
-    /// A net with layers `1..n` random and frozen, trained on all classes (split `all`).
-    pub fn random_filters(n: usize, replicate: u32) -> Self {
+    /// A net with layers `1..n` random and frozen, trained on all classes (split `all`);
+    /// `mode` says how they are drawn: [`Mode::Random`] or [`Mode::Gaussian`].
+    pub fn random_filters(n: usize, mode: Mode, replicate: u32) -> Self {
+        debug_assert!(matches!(mode, Mode::Random | Mode::Gaussian));
         Cell {
             split: SplitName::All,
             source: None,
             target: HalfId::All,
             n,
-            mode: Mode::Random,
+            mode,
             replicate,
         }
     }
@@ -139,14 +147,14 @@ impl Cell {
             Mode::Frozen | Mode::Finetune => self
                 .source
                 .map(|source| Cell::base(&self.split, source, self.replicate)),
-            Mode::Base | Mode::Random => None,
+            Mode::Base | Mode::Random | Mode::Gaussian => None,
         }
     }
 
     /// Whether layers `1..n` keep their starting values (frozen transfers and selffers,
     /// random filters) rather than train with the rest (bases, fine-tuned nets).
     pub fn freezes_copied_layers(&self) -> bool {
-        matches!(self.mode, Mode::Frozen | Mode::Random)
+        matches!(self.mode, Mode::Frozen | Mode::Random | Mode::Gaussian)
     }
 
     /// A seed for this cell's fresh parameters, derived from the run's seed and the cell's name
@@ -173,6 +181,7 @@ impl fmt::Display for Cell {
             (Mode::Base, _) if self.target == HalfId::All => write!(f, "base")?,
             (Mode::Base, _) => write!(f, "base{}", self.target)?,
             (Mode::Random, _) => write!(f, "random{}", self.n)?,
+            (Mode::Gaussian, _) => write!(f, "gaussian{}", self.n)?,
             (Mode::Frozen | Mode::Finetune, source) => {
                 let source = source.map_or_else(|| "?".to_string(), |s| s.to_string());
                 write!(f, "{source}{}{}", self.n, self.target)?;
@@ -241,11 +250,13 @@ impl FromStr for Cell {
                 _ => Err(bad("a base net is `baseA` or `baseB`")),
             };
         }
-        if let Some(digits) = net.strip_prefix("random") {
-            if split != SplitName::All {
-                return Err(bad("random-filter nets belong to split `all`"));
+        for (prefix, mode) in [("random", Mode::Random), ("gaussian", Mode::Gaussian)] {
+            if let Some(digits) = net.strip_prefix(prefix) {
+                if split != SplitName::All {
+                    return Err(bad("random-filter nets belong to split `all`"));
+                }
+                return Ok(Cell::random_filters(layer(digits)?, mode, replicate));
             }
-            return Ok(Cell::random_filters(layer(digits)?, replicate));
         }
         let (net, mode) = match net.strip_suffix('+') {
             Some(net) => (net, Mode::Finetune),
@@ -298,6 +309,7 @@ mod tests {
             "natman/A7B",
             "all/base",
             "all/random3",
+            "all/gaussian3",
             "random0/A3B+@2",
             "all/base@1",
         ] {
@@ -332,6 +344,8 @@ mod tests {
             "random0/C3B",
             "random0/baseC",
             "random0/random3",
+            "random0/gaussian3",
+            "all/gaussian8",
             "random0/base",
             "random0/A3B@x",
             "/A3B",

@@ -22,6 +22,7 @@ pub fn row(
         Mode::Frozen => format!("{source}{n}{target}"),
         Mode::Finetune => format!("{source}{n}{target}+"),
         Mode::Random => format!("random{n}"),
+        Mode::Gaussian => format!("gaussian{n}"),
     };
     let suffix = if seed > 0 {
         format!("@{seed}")
