@@ -1,14 +1,15 @@
 //! The findings of a run, read from its run directory alone: `results.csv`'s rows, the base
 //! nets' `metrics.jsonl` and the classes of split `all`.
 
-use convnet_figures::Analysis;
+use std::path::PathBuf;
+
+use convnet_figures::{Analysis, FigureOptions};
 use convnet_findings::{
     check_findings, Assessment, Chances, Evidence, LearningCurve, TransferProfile,
 };
 use convnet_results::{read_metrics, CellResult, Mode};
 use convnet_splits::{HalfId, SplitName};
 
-use crate::config::ExperimentConfig;
 use crate::error::ExperimentError;
 use crate::run_dir::RunDir;
 
@@ -89,17 +90,68 @@ impl RunAnalysis {
             RunAnalysis::Profile(profile) => profile.as_ref().map(Analysis::Profile),
         }
     }
-}
 
-/// The analysis of the finished cells `rows` of the run in `run`, made with `config`.
-pub fn analyse(
-    run: &RunDir,
-    config: &ExperimentConfig,
-    rows: &[CellResult],
-) -> Result<RunAnalysis, ExperimentError> {
-    Ok(if config.profile.is_some() {
-        RunAnalysis::Profile(TransferProfile::of(rows))
-    } else {
-        RunAnalysis::Findings(assess(run, rows)?)
-    })
+    /// The findings of a grid, where the analysis is one.
+    pub fn findings(&self) -> Option<&Assessment> {
+        match self {
+            RunAnalysis::Findings(assessment) => Some(assessment),
+            RunAnalysis::Profile(_) => None,
+        }
+    }
+
+    /// The analysis in a few lines: what the findings rest on and each finding's verdict (the
+    /// whole is [`Assessment::to_text`]), or a profile's verdict.
+    pub fn summary(&self) -> String {
+        match self {
+            RunAnalysis::Findings(assessment) => {
+                let mut lines = Vec::new();
+                if let Some(noise) = assessment.noise() {
+                    lines.push(format!("noise: {}", noise.describe()));
+                }
+                for convergence in assessment.convergence() {
+                    lines.push(format!("base net {}", convergence.describe()));
+                }
+                for f in &assessment.findings {
+                    lines.push(format!(
+                        "{}: {} ({})",
+                        f.id,
+                        f.verdict.short(),
+                        f.id.claim()
+                    ));
+                }
+                lines.join("\n") + "\n"
+            }
+            RunAnalysis::Profile(Some(profile)) => profile.verdict(),
+            RunAnalysis::Profile(None) => "profile: the target's base net is not done yet\n".into(),
+        }
+    }
+
+    /// Draws what the analysis shows into `run`: Figures 2 and 3 for a grid, the profile's
+    /// figure and `profile.csv` for a profile; returns the files written.
+    pub(crate) fn draw(
+        &self,
+        run: &RunDir,
+        rows: &[CellResult],
+        options: &FigureOptions,
+    ) -> Result<Vec<PathBuf>, ExperimentError> {
+        let figures = run.figures();
+        Ok(match self {
+            RunAnalysis::Findings(assessment) => {
+                convnet_figures::draw_all(rows, assessment, &figures, options)?
+            }
+            RunAnalysis::Profile(None) => Vec::new(),
+            RunAnalysis::Profile(Some(profile)) => {
+                let path = run.profile_table();
+                convnet_files::write_atomic(&path, profile.to_csv().as_bytes()).map_err(
+                    |source| ExperimentError::Io {
+                        path: path.clone(),
+                        source,
+                    },
+                )?;
+                let mut written = convnet_figures::draw_profile(profile, &figures, options)?;
+                written.push(path);
+                written
+            }
+        })
+    }
 }

@@ -4,12 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use convnet_findings::{ComparedTarget, ProfileComparison, TransferProfile};
-use convnet_results::read_results;
 use convnet_splits::{HalfId, SplitName};
 
 use crate::analysis::chance_in;
-use crate::config::ExperimentConfig;
 use crate::error::ExperimentError;
+use crate::run::Run;
 use crate::run_dir::RunDir;
 
 /// A profile run to compare: its run directory and the target's name on the figure (default:
@@ -32,9 +31,9 @@ pub fn compare_profiles(runs: &[ProfileRun]) -> Result<ProfileComparison, Experi
             run_dir: run.run_dir.clone(),
             reason,
         };
-        let dir = RunDir::new(&run.run_dir);
-        let config = ExperimentConfig::load(&dir.config())?;
-        let Some(profile) = &config.profile else {
+        let opened = Run::open(&run.run_dir)?;
+        let (dir, config) = (opened.run_dir(), opened.config());
+        let Some(profile) = config.study.profile() else {
             return Err(not_comparable(
                 "it is a grid, not a transfer profile (no [profile] in its config.toml)".into(),
             ));
@@ -52,15 +51,10 @@ pub fn compare_profiles(runs: &[ProfileRun]) -> Result<ProfileComparison, Experi
             }
             Some(_) => {}
         }
-        let rows = if dir.results().is_file() {
-            read_results(&dir.results())?
-        } else {
-            Vec::new()
-        };
-        let profile_of_run = TransferProfile::of(&rows).ok_or_else(|| {
+        let profile_of_run = TransferProfile::of(&opened.results()?).ok_or_else(|| {
             not_comparable("its target's own base net has not finished yet".into())
         })?;
-        let chance = chance_in(&dir, &SplitName::Profile, HalfId::B)?.ok_or_else(|| {
+        let chance = chance_in(dir, &SplitName::Profile, HalfId::B)?.ok_or_else(|| {
             not_comparable(format!(
                 "its target's classes are unknown ({} is missing or holds none)",
                 dir.split(&SplitName::Profile).display()
@@ -83,21 +77,39 @@ pub fn compare_profiles(runs: &[ProfileRun]) -> Result<ProfileComparison, Experi
     Ok(ProfileComparison::new(base, targets)?)
 }
 
-/// A base net's name for a title: a checkpoint of this project by its cell
+/// Compares the profile runs `runs` (see [`compare_profiles`]) and writes the comparison into
+/// `out_dir`: its figure (`profiles.png`, `.svg`) and its table (`profiles.txt`); returns it
+/// and the files written.
+pub fn write_comparison(
+    runs: &[ProfileRun],
+    out_dir: &Path,
+) -> Result<(ProfileComparison, Vec<PathBuf>), ExperimentError> {
+    let comparison = compare_profiles(runs)?;
+    let out = RunDir::new(out_dir);
+    let mut written = convnet_figures::draw_comparison(&comparison, out.root())?;
+    let table = out.profiles_table();
+    convnet_files::write_atomic(&table, comparison.to_text().as_bytes()).map_err(|source| {
+        ExperimentError::Io {
+            path: table.clone(),
+            source,
+        }
+    })?;
+    written.push(table);
+    Ok((comparison, written))
+}
+
+/// A base net's name for a title: a checkpoint of this project by its run and cell
 /// (`runs/tiny-imagenet/cells/natman/baseA/checkpoint.safetensors` is
 /// `tiny-imagenet natman/baseA`), any other file by its path.
 fn base_name(path: &Path) -> String {
-    let parts: Vec<String> = path
-        .iter()
-        .map(|p| p.to_string_lossy().into_owned())
-        .collect();
-    match parts.as_slice() {
-        [.., run, cells, split, net, file]
-            if cells == "cells" && file == "checkpoint.safetensors" =>
-        {
-            format!("{run} {split}/{net}")
+    match RunDir::checkpoint_owner(path) {
+        Some((run, cell)) => {
+            let run = run
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            format!("{run} {cell}")
         }
-        _ => path.display().to_string(),
+        None => path.display().to_string(),
     }
 }
 

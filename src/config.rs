@@ -19,101 +19,110 @@ use std::path::{Path, PathBuf};
 
 use convnet_alexnet::ArchSpec;
 use convnet_data::DatasetConfig;
-use convnet_results::Mode;
-use convnet_splits::{Grouping, SplitName};
 use convnet_train::{DeviceChoice, SolverConfig};
-use convnet_transfer::Layout;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ExperimentError;
+use crate::grid::{GridConfig, SplitsConfig};
 use crate::run_dir::RunDir;
+use crate::study::{invalid, GridStudy, ProfileStudy, Study};
 
 /// The whole configuration of an experiment.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "ConfigFile", into = "ConfigFile")]
 pub struct ExperimentConfig {
     /// Name of the experiment; the run directory defaults to `runs/<name>`.
     pub name: String,
     /// Seed of every random choice of the run (per cell, mixed with the cell's name).
-    #[serde(default)]
     pub seed: u64,
     /// Device to train on.
-    #[serde(default)]
     pub device: DeviceChoice,
     /// The images.
     pub dataset: DatasetConfig,
-    /// How classes are split into halves.
-    #[serde(default)]
-    pub splits: SplitsConfig,
     /// The network.
     pub model: ModelConfig,
     /// The solver of every cell.
     pub solver: SolverConfig,
-    /// Which cells the grid holds.
-    #[serde(default)]
-    pub grid: GridConfig,
-    /// A transfer profile instead of the paper's grid: a base net from elsewhere, profiled on
-    /// this configuration's data (`[splits]` and `[grid]` are then left aside, but for the
-    /// layers and replicates).
-    #[serde(default)]
-    pub profile: Option<ProfileConfig>,
+    /// What it studies: the paper's grid (`[splits]`, `[grid]`) or a transfer profile
+    /// (`[profile]`).
+    pub study: Study,
     /// Where results go.
-    #[serde(default)]
     pub output: OutputConfig,
 }
 
-/// `[profile]`: the base net whose layers a transfer profile copies.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// The configuration as the file lays it out: a grid's `[splits]` and `[grid]`, or a profile's
+/// `[profile]`.
+#[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ProfileConfig {
-    /// Its weights: a checkpoint of this project (a base net's `checkpoint.safetensors`, from
-    /// any run and dataset) or a PyTorch AlexNet state dict (`.pth` or `.safetensors`).
-    pub base: PathBuf,
-    /// How its tensors are named: `"convnet"` (this project) or `"torchvision"`.
+struct ConfigFile {
+    name: String,
     #[serde(default)]
-    pub layout: Layout,
-    /// The target's classes: those of these coarse groups (`[dataset] grouping`), e.g.
-    /// `["symbols"]` of the embedded dataset; default: every class.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub target_groups: Vec<String>,
+    seed: u64,
+    #[serde(default)]
+    device: DeviceChoice,
+    dataset: DatasetConfig,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    splits: Option<SplitsConfig>,
+    model: ModelConfig,
+    solver: SolverConfig,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    grid: Option<GridConfig>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    profile: Option<ProfileStudy>,
+    #[serde(default)]
+    output: OutputConfig,
 }
 
-/// `[splits]`: the random splits and the dissimilar split.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SplitsConfig {
-    /// One random split `random<k>` per number `k`, drawn by numpy's legacy
-    /// `RandomState([k])` as the paper's splits were; default: one split, `random<seed>` of the
-    /// run's `seed`.
-    #[serde(default)]
-    pub random_splits: Option<Vec<u64>>,
-    /// The dissimilar split by coarse group, if any.
-    #[serde(default)]
-    pub dissimilar: Option<DissimilarConfig>,
+impl TryFrom<ConfigFile> for ExperimentConfig {
+    type Error = String;
+
+    fn try_from(file: ConfigFile) -> Result<Self, Self::Error> {
+        let study = match (file.profile, file.splits, file.grid) {
+            (Some(profile), None, None) => Study::Profile(profile),
+            (Some(_), _, grid) => {
+                let extra = if grid.is_some() { "[grid]" } else { "[splits]" };
+                return Err(format!(
+                    "a transfer profile has no {extra}: its layers and replicates are \
+                     `profile.layers` and `profile.replicates`"
+                ));
+            }
+            (None, splits, grid) => Study::Grid(GridStudy {
+                splits: splits.unwrap_or_default(),
+                grid: grid.unwrap_or_default(),
+            }),
+        };
+        Ok(ExperimentConfig {
+            name: file.name,
+            seed: file.seed,
+            device: file.device,
+            dataset: file.dataset,
+            model: file.model,
+            solver: file.solver,
+            study,
+            output: file.output,
+        })
+    }
 }
 
-/// `[splits.dissimilar]`: halves by coarse group.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DissimilarConfig {
-    /// The split's name in cell names (`natman/A7B`): a word that is neither `all` nor starts
-    /// with `random`.
-    #[serde(default = "default_dissimilar_name")]
-    pub name: SplitName,
-    /// Groups of half A; empty with two groups in the catalog: natural is A.
-    #[serde(default)]
-    pub a_groups: Vec<String>,
-    /// Groups of half B; empty: every group not in A.
-    #[serde(default)]
-    pub b_groups: Vec<String>,
-    /// Which natural / man-made lists an ImageNet-derived dataset's groups follow: `"paper"`
-    /// (the authors' lists) or `"wordnet-artifact"` (the WordNet rule).
-    #[serde(default)]
-    pub grouping: Grouping,
-}
-
-fn default_dissimilar_name() -> SplitName {
-    SplitName::Dissimilar("natman".to_string())
+impl From<ExperimentConfig> for ConfigFile {
+    fn from(config: ExperimentConfig) -> Self {
+        let (splits, grid, profile) = match config.study {
+            Study::Grid(g) => (Some(g.splits), Some(g.grid), None),
+            Study::Profile(p) => (None, None, Some(p)),
+        };
+        ConfigFile {
+            name: config.name,
+            seed: config.seed,
+            device: config.device,
+            dataset: config.dataset,
+            splits,
+            model: config.model,
+            solver: config.solver,
+            grid,
+            profile,
+            output: config.output,
+        }
+    }
 }
 
 /// `[model]`: the architecture, from a preset or given in full.
@@ -167,118 +176,6 @@ impl<'de> Deserialize<'de> for Outputs {
             Raw::Number(n) => Ok(Outputs::Fixed(n as usize)),
         }
     }
-}
-
-/// A direction of transfer: copy from one half, train on the other.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Direction {
-    /// Copy from A, train on B (`AnB`, and the selffer `BnB`).
-    #[serde(rename = "AB")]
-    AToB,
-    /// Copy from B, train on A (`BnA`, and the selffer `AnA`).
-    #[serde(rename = "BA")]
-    BToA,
-}
-
-/// `[grid]`: which cells to train.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GridConfig {
-    /// The values of n (1..=7).
-    #[serde(default = "default_layers")]
-    pub layers: Vec<usize>,
-    /// Directions of the random splits: `["AB"]` or `["AB", "BA"]`.
-    #[serde(default = "default_directions")]
-    pub directions: Vec<Direction>,
-    /// Frozen selffers (`BnB`) on every random split.
-    #[serde(default = "yes")]
-    pub frozen_selffers: bool,
-    /// Frozen transfers (`AnB`) on every random split.
-    #[serde(default = "yes")]
-    pub frozen_transfers: bool,
-    /// Random splits on which fine-tuned selffers and transfers (`BnB+`, `AnB+`) train;
-    /// default: every random split.
-    #[serde(default)]
-    pub finetune_splits: Option<Vec<SplitName>>,
-    /// Directions of the fine-tuned nets, each one of `directions`; default: all of them.
-    #[serde(default)]
-    pub finetune_directions: Option<Vec<Direction>>,
-    /// Frozen transfers of the dissimilar split, both directions.
-    #[serde(default = "yes")]
-    pub dissimilar_transfers: bool,
-    /// Random-filter nets, and with them `all/base`, the net trained on every class that they
-    /// are compared with (split `all`).
-    #[serde(default = "yes")]
-    pub random_filters: bool,
-    /// How the random filters are drawn, one set of nets for each: `"net"` (the net's own
-    /// initialisation, `all/random<n>`) and `"gaussian"` (Caffe's Gaussian filler, σ = 0.01,
-    /// as in the paper's nets, `all/gaussian<n>`).
-    #[serde(default = "default_random_filter_inits")]
-    pub random_filter_inits: Vec<RandomFilterInit>,
-    /// Replicates of every cell (each with its own bases and seeds).
-    #[serde(default = "one")]
-    pub replicates: u32,
-    /// Only the nets the paper trained (`PROTOCOL.md`: 136 on ImageNet): frozen selffers in one
-    /// direction (`AnA`), fine-tuned nets as the authors' logs hold them on splits 0 and 1.
-    /// Needs random splits 0-3, both directions, n = 1..7, fine-tuning on `random0` and
-    /// `random1`, one replicate. Off: the fuller grid the other keys describe.
-    #[serde(default)]
-    pub paper_nets_only: bool,
-}
-
-impl Default for GridConfig {
-    /// Every n, both directions, every kind of net, one replicate.
-    fn default() -> Self {
-        GridConfig {
-            layers: default_layers(),
-            directions: default_directions(),
-            frozen_selffers: true,
-            frozen_transfers: true,
-            finetune_splits: None,
-            finetune_directions: None,
-            dissimilar_transfers: true,
-            random_filters: true,
-            random_filter_inits: default_random_filter_inits(),
-            replicates: 1,
-            paper_nets_only: false,
-        }
-    }
-}
-
-/// How the frozen random layers of a random-filter net are drawn.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RandomFilterInit {
-    /// The net's own initialisation of each layer, as its spec draws it.
-    Net,
-    /// Caffe's Gaussian filler, σ = 0.01, as in the paper's nets (biases as the spec).
-    Gaussian,
-}
-
-impl RandomFilterInit {
-    /// The mode of the cells this initialisation draws.
-    pub fn mode(self) -> Mode {
-        match self {
-            RandomFilterInit::Net => Mode::Random,
-            RandomFilterInit::Gaussian => Mode::Gaussian,
-        }
-    }
-}
-
-fn default_random_filter_inits() -> Vec<RandomFilterInit> {
-    vec![RandomFilterInit::Net]
-}
-fn default_layers() -> Vec<usize> {
-    (1..=7).collect()
-}
-fn default_directions() -> Vec<Direction> {
-    vec![Direction::AToB, Direction::BToA]
-}
-fn yes() -> bool {
-    true
-}
-fn one() -> u32 {
-    1
 }
 
 /// `[output]`: where results go and what is drawn.
@@ -360,26 +257,10 @@ impl ExperimentConfig {
     /// `[splits.dissimilar]`.
     pub fn dataset_config(&self) -> DatasetConfig {
         let mut dataset = self.dataset.clone();
-        if let Some(dissimilar) = &self.splits.dissimilar {
-            dataset.grouping = dissimilar.grouping;
+        if let Some(grouping) = self.study.grouping() {
+            dataset.grouping = grouping;
         }
         dataset
-    }
-
-    /// The seeds of the random splits: `[splits] random_splits`, or the run's `seed`.
-    pub fn random_split_seeds(&self) -> Vec<u64> {
-        self.splits
-            .random_splits
-            .clone()
-            .unwrap_or_else(|| vec![self.seed])
-    }
-
-    /// Whether the fine-tuned nets train on the random split `split`.
-    pub fn finetunes(&self, split: &SplitName) -> bool {
-        match &self.grid.finetune_splits {
-            Some(splits) => splits.contains(split),
-            None => true,
-        }
     }
 
     /// The same experiment with another run seed: `seed` replaced (and with it the random
@@ -442,85 +323,7 @@ impl ExperimentConfig {
         if let Outputs::Fixed(0) = self.model.fc8_outputs {
             return Err(invalid("model.fc8_outputs", "must be at least 2"));
         }
-        if self.grid.layers.is_empty() || self.grid.layers.iter().any(|n| !(1..=7).contains(n)) {
-            return Err(invalid("grid.layers", "every n must be between 1 and 7"));
-        }
-        if self.grid.directions.is_empty() {
-            return Err(invalid(
-                "grid.directions",
-                "give at least one of \"AB\", \"BA\"",
-            ));
-        }
-        if let Some(directions) = &self.grid.finetune_directions {
-            if directions.is_empty() || directions.iter().any(|d| !self.grid.directions.contains(d))
-            {
-                return Err(invalid(
-                    "grid.finetune_directions",
-                    "give one or more of the directions in grid.directions",
-                ));
-            }
-        }
-        if self.grid.replicates == 0 {
-            return Err(invalid("grid.replicates", "must be at least 1"));
-        }
-        let inits = &self.grid.random_filter_inits;
-        if self.grid.random_filters
-            && (inits.is_empty() || (1..inits.len()).any(|i| inits[..i].contains(&inits[i])))
-        {
-            return Err(invalid(
-                "grid.random_filter_inits",
-                "give \"net\", \"gaussian\" or both, each once",
-            ));
-        }
-        let random_splits: Vec<SplitName> = self
-            .random_split_seeds()
-            .into_iter()
-            .map(SplitName::Random)
-            .collect();
-        for split in self.grid.finetune_splits.iter().flatten() {
-            if !random_splits.contains(split) {
-                let names: Vec<String> = random_splits.iter().map(|s| s.to_string()).collect();
-                return Err(invalid(
-                    "grid.finetune_splits",
-                    &format!("`{split}` is not one of the random splits {names:?}"),
-                ));
-            }
-        }
-        if self.grid.paper_nets_only {
-            let needs = [
-                (
-                    self.random_split_seeds() == [0, 1, 2, 3],
-                    "splits.random_splits = [0, 1, 2, 3]",
-                ),
-                (
-                    self.grid.directions.len() == 2,
-                    "grid.directions = [\"AB\", \"BA\"]",
-                ),
-                (
-                    self.grid.layers == default_layers(),
-                    "grid.layers = [1, 2, 3, 4, 5, 6, 7]",
-                ),
-                (
-                    self.finetunes(&SplitName::Random(0)) && self.finetunes(&SplitName::Random(1)),
-                    "grid.finetune_splits with \"random0\" and \"random1\"",
-                ),
-                (self.grid.replicates == 1, "grid.replicates = 1"),
-            ];
-            if let Some((_, need)) = needs.iter().find(|(ok, _)| !ok) {
-                return Err(invalid(
-                    "grid.paper_nets_only",
-                    &format!("the paper's nets need {need}"),
-                ));
-            }
-        }
-        if let Some(d) = &self.splits.dissimilar {
-            if !matches!(d.name, SplitName::Dissimilar(_)) {
-                return Err(invalid(
-                    "splits.dissimilar.name",
-                    &format!("`{}` must not be `all` or start with `random`", d.name),
-                ));
-            }
-        }
+        self.study.validate(self.seed)?;
         Ok(())
     }
 }
@@ -579,11 +382,4 @@ fn renamed_key(table: &toml::Table) -> Option<String> {
             .is_some()
             .then(|| format!("`{old}` is now `{new}` ({note})"))
     })
-}
-
-fn invalid(key: &str, reason: &str) -> ExperimentError {
-    ExperimentError::Invalid {
-        key: key.to_string(),
-        reason: reason.to_string(),
-    }
 }

@@ -58,6 +58,18 @@ pub enum ExperimentError {
         /// The first difference.
         detail: String,
     },
+    /// A folder without a run's saved configuration.
+    #[error("{dir} is not a run directory (no config.toml)")]
+    NotARun {
+        /// The folder.
+        dir: PathBuf,
+    },
+    /// A run without a finished cell.
+    #[error("{dir} holds no finished cell yet (its results.csv is missing or empty)")]
+    NothingFinished {
+        /// The run directory.
+        dir: PathBuf,
+    },
     /// A run that cannot join a comparison of transfer profiles.
     #[error("{run_dir}: {reason}")]
     NotComparable {

@@ -10,7 +10,7 @@ use candle_core::Device;
 use convnet_data::{
     scan_images, unreadable_error, MeanImage, Preprocess, Source, Subset, Unreadable,
 };
-use convnet_results::{read_result, write_results, Cell, CellResult, Mode};
+use convnet_results::{read_result, Cell, Mode};
 use convnet_splits::{HalfId, PartitionSpec, Split, SplitName};
 use convnet_train::{train_cell, CellData, CellJob, Outcome, Progress};
 use convnet_transfer::Base;
@@ -19,16 +19,16 @@ use serde::{Deserialize, Serialize};
 use crate::config::ExperimentConfig;
 use crate::error::ExperimentError;
 use crate::plan::Plan;
+use crate::run::Run;
 use crate::run_dir::RunDir;
 
-/// An opened experiment: configuration checked, data opened, splits and plan made. Opening
-/// writes nothing; [`Experiment::prepare`] writes the run directory's files before training.
+/// An opened experiment: a [`Run`] with its data and its device: configuration checked, data
+/// opened, splits and plan made. Opening writes nothing; [`Experiment::prepare`] writes the run
+/// directory's files before training.
 pub struct Experiment {
-    config: ExperimentConfig,
-    run: RunDir,
+    run: Run,
     source: Arc<dyn Source>,
     splits: BTreeMap<SplitName, Split>,
-    plan: Plan,
     device: Device,
     /// The unreadable images found by the image check, once [`Experiment::prepare`] ran.
     unreadable: OnceLock<Arc<Vec<Unreadable>>>,
@@ -62,18 +62,15 @@ impl Experiment {
     /// configurations.
     pub fn open(config: ExperimentConfig, run_dir: PathBuf) -> Result<Self, ExperimentError> {
         config.validate()?;
-        let run = RunDir::new(run_dir);
-        check_same_experiment(&run, &config)?;
+        let dir = RunDir::new(run_dir);
+        check_same_experiment(&dir, &config)?;
         let source = convnet_data::open(&config.dataset_config())?;
-        let splits = make_splits(&config, source.as_ref(), &run)?;
-        let plan = Plan::from_config(&config);
+        let splits = make_splits(&config, source.as_ref(), &dir)?;
         let device = config.device.open()?;
         Ok(Experiment {
-            config,
-            run,
+            run: Run::with_config(config, dir),
             source,
             splits,
-            plan,
             device,
             unreadable: OnceLock::new(),
         })
@@ -81,11 +78,12 @@ impl Experiment {
 
     /// Writes the run's description: `config.toml`, `plan.jsonl` and the split files.
     pub fn write_manifest(&self) -> Result<(), ExperimentError> {
-        write(&self.run.config(), self.config.to_toml().as_bytes())?;
-        write(&self.run.plan(), self.plan.manifest().as_bytes())?;
+        let dir = self.run_dir();
+        write(&dir.config(), self.config().to_toml().as_bytes())?;
+        write(&dir.plan(), self.plan().manifest().as_bytes())?;
         let catalog = self.source.catalog();
         for (name, split) in &self.splits {
-            let path = self.run.split(name);
+            let path = dir.split(name);
             if !path.is_file() {
                 split.write(catalog, &path)?;
             }
@@ -100,8 +98,8 @@ impl Experiment {
     /// (`images.json`): a later call reads it instead of decoding again. Runners that start
     /// together take turns.
     pub fn prepare(&self) -> Result<ImageCheck, ExperimentError> {
-        self.check_profile_base()?;
-        let _lock = self.run.lock_preparation()?;
+        self.check_external_base()?;
+        let _lock = self.run_dir().lock_preparation()?;
         let check = match self.saved_image_check()? {
             Some(check) => check,
             None => self.check_images()?,
@@ -111,18 +109,20 @@ impl Experiment {
         Ok(check)
     }
 
-    /// A profile's base net fits the target's net in every layer a cell copies (its weights
-    /// read, every tensor there, each shape checked), before anything trains.
-    fn check_profile_base(&self) -> Result<(), ExperimentError> {
-        let Some(base) = self.external_base(&Cell::base(&SplitName::Profile, HalfId::A, 0)) else {
+    /// A base net from elsewhere (a profile's) fits the net of every cell that copies from
+    /// it, in every layer a cell copies (its weights read, every tensor there, each shape
+    /// checked), before anything trains.
+    fn check_external_base(&self) -> Result<(), ExperimentError> {
+        let study = &self.config().study;
+        for planned in self.plan().cells() {
+            let Some(base) = planned.base.as_ref().and_then(|b| study.external_base(b)) else {
+                continue;
+            };
+            let classes = self.half(&planned.cell)?.len();
+            base.load(&Device::Cpu)?
+                .check(&self.config().arch(classes)?, study.deepest_layer())?;
             return Ok(());
-        };
-        let classes = self
-            .half(&Cell::base(&SplitName::Profile, HalfId::B, 0))?
-            .len();
-        let deepest = self.config.grid.layers.iter().copied().max().unwrap_or(0);
-        base.load(&Device::Cpu)?
-            .check(&self.config.arch(classes)?, deepest)?;
+        }
         Ok(())
     }
 
@@ -135,14 +135,14 @@ impl Experiment {
                     .into_iter()
                     .filter_map(move |id| split.half(id).ok().map(|half| (name, id, half)))
             })
-            .map(|(name, id, half)| (self.run.mean(name, id), half))
+            .map(|(name, id, half)| (self.run_dir().mean(name, id), half))
             .collect()
     }
 
     /// The image check of an earlier call, if it was made on this dataset and every mean image
     /// it wrote is still there.
     fn saved_image_check(&self) -> Result<Option<ImageCheck>, ExperimentError> {
-        let path = self.run.image_check();
+        let path = self.run_dir().image_check();
         if !path.is_file() {
             return Ok(None);
         }
@@ -172,7 +172,7 @@ impl Experiment {
         let list: Vec<convnet_splits::Half> = halves.iter().map(|(_, h)| (*h).clone()).collect();
         let source = self.source.as_ref();
         let scan = scan_images(source, &list, &[Subset::Train, Subset::Val])?;
-        if !scan.unreadable.is_empty() && !self.config.dataset.skip_bad_images {
+        if !scan.unreadable.is_empty() && !self.config().dataset.skip_bad_images {
             return Err(unreadable_error(&scan.unreadable, scan.checked).into());
         }
         for ((path, half), mean) in halves.iter().zip(scan.means) {
@@ -191,23 +191,28 @@ impl Experiment {
             seconds: started.elapsed().as_secs_f64(),
         };
         let json = serde_json::to_string_pretty(&check).expect("an image check serialises");
-        write(&self.run.image_check(), json.as_bytes())?;
+        write(&self.run_dir().image_check(), json.as_bytes())?;
         Ok(check)
+    }
+
+    /// The run: configuration, run directory, plan.
+    pub fn run(&self) -> &Run {
+        &self.run
     }
 
     /// The configuration.
     pub fn config(&self) -> &ExperimentConfig {
-        &self.config
+        self.run.config()
     }
 
     /// The run directory.
     pub fn run_dir(&self) -> &RunDir {
-        &self.run
+        self.run.run_dir()
     }
 
-    /// The grid.
+    /// The plan.
     pub fn plan(&self) -> &Plan {
-        &self.plan
+        self.run.plan()
     }
 
     /// The device cells train on.
@@ -226,25 +231,14 @@ impl Experiment {
         }
     }
 
-    /// Whether `cell` has finished (its `result.json` exists); a profile's base net, trained
-    /// elsewhere, has.
+    /// Whether `cell` has finished (see [`Run::is_finished`]).
     pub fn is_finished(&self, cell: &Cell) -> bool {
-        self.external_base(cell).is_some() || self.run.is_finished(cell)
-    }
-
-    /// The `[profile]` base net, when `cell` is the one it stands for (`profile/baseA`).
-    fn external_base(&self, cell: &Cell) -> Option<Base> {
-        let profile = self.config.profile.as_ref()?;
-        (cell.split == SplitName::Profile && cell.mode == Mode::Base && cell.target == HalfId::A)
-            .then(|| Base {
-                path: profile.base.clone(),
-                layout: profile.layout,
-            })
+        self.run.is_finished(cell)
     }
 
     /// Whether another runner is training `cell` now (holds its lock).
     pub fn is_running_elsewhere(&self, cell: &Cell) -> Result<bool, ExperimentError> {
-        self.run.is_locked(cell)
+        self.run_dir().is_locked(cell)
     }
 
     /// Trains `cell` to the end, resumes it, or does nothing if it has finished; prepares the
@@ -259,22 +253,24 @@ impl Experiment {
         progress: &mut dyn Progress,
     ) -> Result<Outcome, ExperimentError> {
         let planned = self
-            .plan
+            .plan()
             .find(&cell.to_string())
             .ok_or_else(|| ExperimentError::UnknownCell(cell.to_string()))?;
         if self.unreadable.get().is_none() {
             self.prepare()?;
         }
-        let _lock = self.run.lock_cell(cell)?;
-        let files = self.run.cell_files(cell);
+        let dir = self.run_dir();
+        let _lock = dir.lock_cell(cell)?;
+        let files = dir.cell_files(cell);
         if files.result.is_file() {
             convnet_train::finish_checkpoint(&files.checkpoint, self.keeps_weights(cell))?;
             return Ok(Outcome::AlreadyDone(read_result(&files.result)?));
         }
+        let study = &self.config().study;
         let base = match &planned.base {
-            Some(base) if self.external_base(base).is_some() => self.external_base(base),
+            Some(base) if study.external_base(base).is_some() => study.external_base(base),
             Some(base) => {
-                let base_files = self.run.cell_files(base);
+                let base_files = dir.cell_files(base);
                 if !base_files.result.is_file() {
                     return Err(ExperimentError::BaseNotFinished {
                         cell: cell.to_string(),
@@ -295,7 +291,7 @@ impl Experiment {
     /// them), other cells when `[output] keep_weights = "all"`.
     fn keeps_weights(&self, cell: &Cell) -> bool {
         cell.mode == Mode::Base
-            || self.config.output.keep_weights == crate::config::KeepWeights::All
+            || self.config().output.keep_weights == crate::config::KeepWeights::All
     }
 
     fn job(
@@ -307,10 +303,10 @@ impl Experiment {
         let classes = self.half(cell)?.len();
         Ok(CellJob {
             cell: cell.clone(),
-            files: self.run.cell_files(cell),
-            spec: self.config.arch(classes)?,
-            solver: self.config.solver.clone(),
-            run_seed: self.config.seed,
+            files: self.run_dir().cell_files(cell),
+            spec: self.config().arch(classes)?,
+            solver: self.config().solver.clone(),
+            run_seed: self.config().seed,
             base,
             device: self.device.clone(),
             stop,
@@ -330,7 +326,7 @@ impl Experiment {
     /// by [`Experiment::prepare`]).
     fn data(&self, cell: &Cell) -> Result<CellData, ExperimentError> {
         let half = self.half(cell)?.clone();
-        let path = self.run.mean(&cell.split, cell.target);
+        let path = self.run_dir().mean(&cell.split, cell.target);
         let mean =
             MeanImage::load_matching(&path, self.source.as_ref(), &half)?.ok_or_else(|| {
                 ExperimentError::Io {
@@ -344,32 +340,10 @@ impl Experiment {
         Ok(CellData {
             source: self.source.clone(),
             half,
-            preprocess: Preprocess::from_config(&self.config.dataset, mean)?,
-            skip_bad_images: self.config.dataset.skip_bad_images,
+            preprocess: Preprocess::from_config(&self.config().dataset, mean)?,
+            skip_bad_images: self.config().dataset.skip_bad_images,
             unreadable: self.unreadable.get().cloned().unwrap_or_default(),
         })
-    }
-
-    /// The results of every finished cell of the plan, in plan order.
-    pub fn results(&self) -> Result<Vec<CellResult>, ExperimentError> {
-        let mut rows = Vec::new();
-        for planned in self.plan.cells() {
-            let path = self.run.cell_files(&planned.cell).result;
-            if path.is_file() {
-                rows.push(read_result(&path)?);
-            }
-        }
-        Ok(rows)
-    }
-
-    /// Rebuilds `results.csv` from the cells' `result.json` files; returns the rows.
-    ///
-    /// Runners finishing at the same time (Slurm array tasks) take turns.
-    pub fn write_results(&self) -> Result<Vec<CellResult>, ExperimentError> {
-        let _lock = self.run.lock_results()?;
-        let rows = self.results()?;
-        write_results(&self.run.results(), &rows)?;
-        Ok(rows)
     }
 }
 
@@ -415,31 +389,7 @@ fn make_splits(
     source: &dyn Source,
     run: &RunDir,
 ) -> Result<BTreeMap<SplitName, Split>, ExperimentError> {
-    let catalog = source.catalog();
-    let mut specs: Vec<(SplitName, PartitionSpec)> = Vec::new();
-    if let Some(profile) = &config.profile {
-        let groups = profile.target_groups.clone();
-        specs.push((SplitName::Profile, PartitionSpec::Target { groups }));
-        return checked_splits(catalog, specs, run);
-    }
-    specs = config
-        .random_split_seeds()
-        .iter()
-        .map(|&seed| (SplitName::Random(seed), PartitionSpec::Random { seed }))
-        .collect();
-    if let Some(d) = &config.splits.dissimilar {
-        specs.push((
-            d.name.clone(),
-            PartitionSpec::Dissimilar {
-                a_groups: d.a_groups.clone(),
-                b_groups: d.b_groups.clone(),
-            },
-        ));
-    }
-    if config.grid.random_filters {
-        specs.push((SplitName::All, PartitionSpec::All));
-    }
-    checked_splits(catalog, specs, run)
+    checked_splits(source.catalog(), config.study.partitions(config.seed), run)
 }
 
 /// The splits of `specs`, each checked against its saved file where there is one.

@@ -23,18 +23,21 @@ mod compare;
 mod config;
 mod error;
 mod experiment;
+mod grid;
 mod plan;
 mod reproduce;
+mod run;
 mod run_dir;
+mod study;
 
-pub use analysis::{analyse, assess, base_curves, chances, RunAnalysis};
-pub use compare::{compare_profiles, ProfileRun};
-pub use config::{
-    Direction, DissimilarConfig, ExperimentConfig, GridConfig, KeepWeights, ModelConfig,
-    OutputConfig, Outputs, ProfileConfig, RandomFilterInit, SplitsConfig,
-};
+pub use analysis::{assess, base_curves, chances, RunAnalysis};
+pub use compare::{compare_profiles, write_comparison, ProfileRun};
+pub use config::{ExperimentConfig, KeepWeights, ModelConfig, OutputConfig, Outputs};
 pub use error::ExperimentError;
 pub use experiment::{Experiment, ImageCheck};
+pub use grid::{Direction, DissimilarConfig, GridConfig, RandomFilterInit, SplitsConfig};
 pub use plan::{Plan, PlannedCell};
-pub use reproduce::{draw, run_cells, title, CellEnd, GridProgress, Summary};
+pub use reproduce::{run_cells, CellEnd, GridProgress, Summary};
+pub use run::{Drawn, Run};
 pub use run_dir::{size_on_disk, RunDir};
+pub use study::{GridStudy, ProfileStudy, Study};

@@ -2,11 +2,10 @@
 
 use std::collections::BTreeSet;
 
-use convnet_results::{Cell, Mode};
-use convnet_splits::{HalfId, SplitName};
+use convnet_results::Cell;
 use serde::Serialize;
 
-use crate::config::{Direction, ExperimentConfig};
+use crate::config::ExperimentConfig;
 use crate::error::ExperimentError;
 
 /// One cell of the plan, with its stable index.
@@ -30,106 +29,9 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// The grid that `config` describes.
-    ///
-    /// For every replicate: on each random split, both bases, then for every direction and n
-    /// the frozen selffer and transfer, and on the fine-tune splits their `+` versions; on the
-    /// dissimilar split both bases and frozen transfers in both directions; on split `all`,
-    /// the all-classes base and the random-filter nets.
+    /// The plan of `config`'s study: its cells, stage 1 first.
     pub fn from_config(config: &ExperimentConfig) -> Plan {
-        if config.profile.is_some() {
-            return Plan::profile(config);
-        }
-        let grid = &config.grid;
-        let mut cells: Vec<Cell> = Vec::new();
-        for replicate in 0..grid.replicates {
-            for seed in config.random_split_seeds() {
-                let split = SplitName::Random(seed);
-                cells.push(Cell::base(&split, HalfId::A, replicate));
-                cells.push(Cell::base(&split, HalfId::B, replicate));
-                let finetune = config.finetunes(&split);
-                for &direction in &grid.directions {
-                    let (source, target) = match direction {
-                        Direction::AToB => (HalfId::A, HalfId::B),
-                        Direction::BToA => (HalfId::B, HalfId::A),
-                    };
-                    for &n in &grid.layers {
-                        let mut add = |source, mode| {
-                            cells.push(Cell::copied(&split, source, target, n, mode, replicate))
-                        };
-                        if grid.frozen_selffers {
-                            add(target, Mode::Frozen);
-                        }
-                        if grid.frozen_transfers {
-                            add(source, Mode::Frozen);
-                        }
-                        let finetune_direction = grid
-                            .finetune_directions
-                            .as_ref()
-                            .is_none_or(|ds| ds.contains(&direction));
-                        if finetune && finetune_direction {
-                            add(target, Mode::Finetune);
-                            add(source, Mode::Finetune);
-                        }
-                    }
-                }
-            }
-            if let Some(dissimilar) = &config.splits.dissimilar {
-                let split = &dissimilar.name;
-                cells.push(Cell::base(split, HalfId::A, replicate));
-                cells.push(Cell::base(split, HalfId::B, replicate));
-                if grid.dissimilar_transfers {
-                    for (source, target) in [(HalfId::A, HalfId::B), (HalfId::B, HalfId::A)] {
-                        for &n in &grid.layers {
-                            cells.push(Cell::copied(
-                                split,
-                                source,
-                                target,
-                                n,
-                                Mode::Frozen,
-                                replicate,
-                            ));
-                        }
-                    }
-                }
-            }
-            if grid.random_filters {
-                cells.push(Cell::base(&SplitName::All, HalfId::All, replicate));
-                for init in &grid.random_filter_inits {
-                    for &n in &grid.layers {
-                        cells.push(Cell::random_filters(n, init.mode(), replicate));
-                    }
-                }
-            }
-        }
-        if grid.paper_nets_only {
-            cells.retain(trained_by_the_paper);
-        }
-        Plan::from_cells(cells)
-    }
-
-    /// A transfer profile: the target's own base net `profile/baseB`, then for every n of
-    /// `[grid] layers` the frozen transfer `profile/AnB` and the fine-tuned `profile/AnB+`, whose
-    /// base `profile/baseA` is the `[profile]` net; for every replicate.
-    fn profile(config: &ExperimentConfig) -> Plan {
-        let split = SplitName::Profile;
-        let mut cells = Vec::new();
-        for replicate in 0..config.grid.replicates {
-            cells.push(Cell::base(&split, HalfId::B, replicate));
-            for &n in &config.grid.layers {
-                for mode in [Mode::Frozen, Mode::Finetune] {
-                    cells.push(Cell::copied(
-                        &split,
-                        HalfId::A,
-                        HalfId::B,
-                        n,
-                        mode,
-                        replicate,
-                    ));
-                }
-            }
-        }
-        Plan::from_cells(cells)
+        Plan::from_cells(config.study.cells(config.seed))
     }
 
     /// A plan of the given cells (duplicates dropped), stage 1 first, otherwise in the given order.
@@ -201,32 +103,6 @@ impl Plan {
             .iter()
             .map(|c| serde_json::to_string(c).expect("a planned cell serialises") + "\n")
             .collect()
-    }
-}
-
-/// The fine-tuned nets of the authors' logs (`PROTOCOL.md`): split, copied half, trained half
-/// and the values of n. Split 0 has every n; split 1 the rest of the 10 + 10.
-const PAPER_FINETUNED: [(u64, HalfId, HalfId, &[usize]); 4] = [
-    (0, HalfId::A, HalfId::B, &[1, 2, 3, 4, 5, 6, 7]),
-    (0, HalfId::A, HalfId::A, &[1, 2, 3, 4, 5, 6, 7]),
-    (1, HalfId::A, HalfId::B, &[2, 3, 4]),
-    (1, HalfId::A, HalfId::A, &[3, 5, 6]),
-];
-
-/// Whether the paper trained a net like `cell`: every base, frozen transfer, dissimilar and
-/// random-filter net; frozen selffers only as `AnA`; the fine-tuned nets of its logs.
-fn trained_by_the_paper(cell: &Cell) -> bool {
-    match cell.mode {
-        Mode::Frozen if cell.split.is_random() && cell.source == Some(cell.target) => {
-            cell.target == HalfId::A
-        }
-        Mode::Finetune => PAPER_FINETUNED.iter().any(|(seed, source, target, ns)| {
-            cell.split == SplitName::Random(*seed)
-                && cell.source == Some(*source)
-                && cell.target == *target
-                && ns.contains(&cell.n)
-        }),
-        _ => true,
     }
 }
 

@@ -1,20 +1,15 @@
-//! Running a whole grid on one machine, and drawing what it produced.
+//! Running the cells of a plan on one machine: several at once, runners sharing a run directory.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use convnet_figures::FigureOptions;
 use convnet_train::{Outcome, Progress};
 
-use crate::analysis::RunAnalysis;
-use crate::config::ExperimentConfig;
 use crate::error::ExperimentError;
 use crate::experiment::Experiment;
 use crate::plan::PlannedCell;
-use crate::run_dir::RunDir;
 use convnet_results::CellResult;
 
 /// What happened to the cells of one `reproduce` call.
@@ -273,67 +268,4 @@ fn train(
         Err(ExperimentError::Locked { .. }) => return None,
         Err(e) => CellEnd::Failed(e.to_string()),
     })
-}
-
-/// Draws the figures and the report of the run in `run` from `rows` (the cells of
-/// `results.csv`) and what they say (see [`crate::analyse`]): Figures 2 and 3 for a grid, the
-/// profile's figure and `profile.csv` for a transfer profile; returns the files written. Needs
-/// no data and no network, only the run directory.
-pub fn draw(
-    run: &RunDir,
-    config: &ExperimentConfig,
-    rows: &[CellResult],
-    analysis: &RunAnalysis,
-    paper_overlay: bool,
-) -> Result<Vec<PathBuf>, ExperimentError> {
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
-    let title = title(config);
-    let options = FigureOptions {
-        title: title.clone(),
-        paper_overlay,
-    };
-    let figures = run.figures();
-    let _lock = run.lock_figures()?;
-    let mut written = match analysis {
-        RunAnalysis::Findings(assessment) => {
-            convnet_figures::draw_all(rows, assessment, &figures, &options)?
-        }
-        RunAnalysis::Profile(None) => Vec::new(),
-        RunAnalysis::Profile(Some(profile)) => {
-            let path = run.profile_table();
-            convnet_files::write_atomic(&path, profile.to_csv().as_bytes()).map_err(|source| {
-                ExperimentError::Io {
-                    path: path.clone(),
-                    source,
-                }
-            })?;
-            let mut written = convnet_figures::draw_profile(profile, &figures, &options)?;
-            written.push(path);
-            written
-        }
-    };
-    if let Some(analysis) = analysis.for_report() {
-        convnet_figures::write_report(
-            rows,
-            analysis,
-            &figures,
-            &config.to_toml(),
-            &run.report(),
-            &title,
-        )?;
-        written.push(run.report());
-    }
-    Ok(written)
-}
-
-/// The title of a run's figures: the dataset, the net and the run's name.
-pub fn title(config: &ExperimentConfig) -> String {
-    format!(
-        "{} ({}), run `{}`",
-        config.dataset.kind.name(),
-        config.model.preset.as_deref().unwrap_or("custom net"),
-        config.name
-    )
 }

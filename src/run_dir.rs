@@ -93,6 +93,31 @@ impl RunDir {
         self.root.join("profile.csv")
     }
 
+    /// A comparison of transfer profiles' table (`compare-profiles`, in a folder of its own).
+    pub fn profiles_table(&self) -> PathBuf {
+        self.root.join("profiles.txt")
+    }
+
+    /// The run directory and the cell whose checkpoint `path` is, if it is one
+    /// (`<run>/cells/<split>/<net>/checkpoint.safetensors`).
+    pub fn checkpoint_owner(path: &Path) -> Option<(PathBuf, Cell)> {
+        let net = path.parent()?;
+        let split = net.parent()?;
+        let cells = split.parent()?;
+        let root = cells.parent()?;
+        if path.file_name()? != "checkpoint.safetensors" || cells.file_name()? != "cells" {
+            return None;
+        }
+        let name = format!(
+            "{}/{}",
+            split.file_name()?.to_string_lossy(),
+            net.file_name()?.to_string_lossy()
+        );
+        let cell: Cell = name.parse().ok()?;
+        let run = RunDir::new(root);
+        (run.cell_files(&cell).checkpoint == path).then(|| (root.to_path_buf(), cell))
+    }
+
     /// The figures folder.
     pub fn figures(&self) -> PathBuf {
         self.root.join("figures")

@@ -68,7 +68,7 @@ fn the_paper_config_plans_the_papers_grid() {
 
     // The fuller grid stays one key away.
     let mut fuller = load("imagenet-paper.toml");
-    fuller.grid.paper_nets_only = false;
+    fuller.study.grid_mut().unwrap().grid.paper_nets_only = false;
     assert_eq!(
         Plan::from_config(&fuller).cells().len(),
         11 + 112 + 56 + 14 + 7
@@ -175,4 +175,26 @@ fn keys_of_earlier_configurations_name_their_new_keys() {
     }
     // The per-stage flags keep their names.
     assert!(smoke.contains("pool = true, lrn = true"));
+}
+
+#[test]
+fn a_profile_in_the_earlier_layout_names_where_its_layers_went() {
+    let profile = std::fs::read_to_string(format!(
+        "{}/configs/profile-tiny-to-glyphs.toml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let earlier = profile
+        .replace("layers = [1, 2, 3, 4, 5, 6, 7]\nreplicates = 4\n", "")
+        .replace("[dataset]", "[grid]\nlayers = [1, 2, 3]\n\n[dataset]");
+    assert_ne!(earlier, profile);
+    let err = parse_error(&earlier);
+    assert!(
+        err.contains("a transfer profile has no [grid]") && err.contains("`profile.layers`"),
+        "{err}"
+    );
+    let resolved = load("profile-tiny-to-glyphs.toml");
+    let again = ExperimentConfig::parse(&resolved.to_toml(), "resolved").unwrap();
+    assert_eq!(again, resolved);
+    assert_eq!(resolved.study.profile().unwrap().replicates, 4);
 }

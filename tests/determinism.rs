@@ -7,20 +7,15 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use common::{image_tree, smoke};
-use transferability::data::{DatasetConfig, DatasetKind};
+use common::{folder_grid, image_tree};
 use transferability::train::{OnStep, Outcome};
 use transferability::{run_cells, Experiment, ExperimentConfig};
 
 mod common;
 
-/// The smoke grid's net on a folder of JPEGs, 16x16 stored, random 14x14 crops, mirrored.
+/// The folder grid, 12 iterations a net.
 fn folder_experiment(data: &Path) -> ExperimentConfig {
-    let mut config = smoke();
-    config.dataset = DatasetConfig::on_disk(DatasetKind::Folder, data, 16, 14);
-    config.splits.dissimilar = None;
-    config.grid.random_filters = false;
-    config.solver.base_lr = 0.001;
+    let mut config = folder_grid(data);
     config.solver.max_iter = 12;
     config
 }

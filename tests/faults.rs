@@ -5,23 +5,16 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use common::{image_tree, smoke};
-use transferability::data::{DatasetConfig, DatasetKind};
+use common::{folder_grid, image_tree, smoke};
 use transferability::{run_cells, Experiment, ExperimentConfig};
 
 mod common;
 
-/// The smoke grid's net on a folder of images: random split only.
+/// The folder grid without fine-tuned nets.
 fn folder_experiment(root: &Path, skip_bad_images: bool) -> ExperimentConfig {
-    let mut config = smoke();
-    let mut dataset = DatasetConfig::on_disk(DatasetKind::Folder, root, 16, 14);
-    dataset.skip_bad_images = skip_bad_images;
-    config.dataset = dataset;
-    config.splits.dissimilar = None;
-    config.grid.random_filters = false;
-    config.grid.finetune_splits = Some(Vec::new());
-    // Noise pictures: a gentler step than the glyphs take.
-    config.solver.base_lr = 0.001;
+    let mut config = folder_grid(root);
+    config.dataset.skip_bad_images = skip_bad_images;
+    config.study.grid_mut().unwrap().grid.finetune_splits = Some(Vec::new());
     config
 }
 

@@ -13,8 +13,8 @@ use transferability::data::{DatasetConfig, DatasetKind};
 use transferability::results::Mode;
 use transferability::transfer::{Cell, Layout};
 use transferability::{
-    analyse, compare_profiles, draw, run_cells, Experiment, ExperimentConfig, KeepWeights,
-    ProfileConfig, ProfileRun, RunAnalysis,
+    compare_profiles, run_cells, Experiment, ExperimentConfig, KeepWeights, ProfileRun,
+    RunAnalysis, Study,
 };
 
 mod common;
@@ -42,11 +42,12 @@ fn stop() -> Arc<AtomicBool> {
 /// `config` turned into a profile of `base` (this project's layout).
 fn profile_of(mut config: ExperimentConfig, base: &Path, groups: &[&str]) -> ExperimentConfig {
     config.name = "profile".into();
-    config.profile = Some(ProfileConfig {
-        base: base.to_path_buf(),
-        layout: Layout::Convnet,
-        target_groups: groups.iter().map(|g| g.to_string()).collect(),
-    });
+    let groups: Vec<String> = groups.iter().map(|g| g.to_string()).collect();
+    let profile = config
+        .study
+        .profiling(Some(base.to_path_buf()), Some(Layout::Convnet), &groups)
+        .unwrap();
+    config.study = Study::Profile(profile);
     config
 }
 
@@ -116,10 +117,10 @@ fn a_base_of_letters_profiles_the_symbols() {
         values(&letters["conv4.weight"])
     );
 
-    let rows = experiment.write_results().unwrap();
+    let rows = experiment.run().write_results().unwrap();
     assert_eq!(rows.len(), 15);
     assert_eq!(rows.iter().filter(|r| r.mode == Mode::Base).count(), 1);
-    let analysis = analyse(experiment.run_dir(), experiment.config(), &rows).unwrap();
+    let analysis = experiment.run().analyse(&rows).unwrap();
     let RunAnalysis::Profile(Some(profile)) = &analysis else {
         panic!("no profile: {analysis:?}");
     };
@@ -130,14 +131,7 @@ fn a_base_of_letters_profiles_the_symbols() {
         .all(|r| r.frozen.is_some() && r.finetuned.is_some()));
     let verdict = profile.verdict();
     assert!(verdict.contains("n = 7: frozen"), "{verdict}");
-    draw(
-        experiment.run_dir(),
-        experiment.config(),
-        &rows,
-        &analysis,
-        false,
-    )
-    .unwrap();
+    experiment.run().draw(&rows, &analysis, false).unwrap();
     let csv = std::fs::read_to_string(run_dir.join("profile.csv")).unwrap();
     assert_eq!(csv.lines().count(), 8, "{csv}");
     for file in ["figures/profile.png", "figures/profile.svg", "report.html"] {
@@ -179,15 +173,15 @@ fn a_base_from_another_dataset_profiles_a_folder_of_pictures() {
     assert!(!dir.path().join("too-deep/cells").exists());
 
     let mut config = config;
-    config.grid.layers = vec![1, 3, 5];
+    config.study.profile_mut().unwrap().layers = vec![1, 3, 5];
     let experiment = Experiment::open(config, dir.path().join("profile")).unwrap();
     experiment.prepare().unwrap();
     let cells: Vec<_> = experiment.plan().cells().iter().collect();
     assert_eq!(cells.len(), 7);
     let summary = run_cells(&experiment, &cells, stop(), 2, &());
     assert!(summary.complete(), "{:?}", summary.failed);
-    let rows = experiment.write_results().unwrap();
-    let analysis = analyse(experiment.run_dir(), experiment.config(), &rows).unwrap();
+    let rows = experiment.run().write_results().unwrap();
+    let analysis = experiment.run().analyse(&rows).unwrap();
     let RunAnalysis::Profile(Some(profile)) = &analysis else {
         panic!("no profile: {analysis:?}");
     };
@@ -206,11 +200,11 @@ fn torchvision_target(fixture: &str) -> ExperimentConfig {
     config.dataset.embedded.image_size = 64;
     config.dataset.stored_size = 64;
     config.dataset.crop_size = 63;
-    config.profile = Some(ProfileConfig {
-        base: fixtures.join(fixture),
-        layout: Layout::Torchvision,
-        target_groups: Vec::new(),
-    });
+    let profile = config
+        .study
+        .profiling(Some(fixtures.join(fixture)), Some(Layout::Torchvision), &[])
+        .unwrap();
+    config.study = Study::Profile(profile);
     config
 }
 
@@ -260,7 +254,7 @@ fn one_base_against_two_targets_in_one_figure() {
     let base = letters_base(dir.path());
     let profile_run = |groups: &[&str], name: &str| {
         let mut config = profile_of(smoke(), &base, groups);
-        config.grid.layers = vec![1, 2];
+        config.study.profile_mut().unwrap().layers = vec![1, 2];
         // Long enough for the targets' own nets to leave chance (4 classes, 25%).
         config.solver.max_iter = 60;
         config.solver.step_size = 40;
@@ -269,7 +263,7 @@ fn one_base_against_two_targets_in_one_figure() {
         let cells: Vec<_> = experiment.plan().cells().iter().collect();
         let summary = run_cells(&experiment, &cells, stop(), 2, &());
         assert!(summary.complete(), "{:?}", summary.failed);
-        experiment.write_results().unwrap();
+        experiment.run().write_results().unwrap();
         unlabelled(dir.path().join(name))
     };
     let runs = [

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use common::smoke;
 use transferability::results::{read_results, Mode};
-use transferability::{draw, run_cells, Experiment};
+use transferability::{run_cells, Experiment};
 
 mod common;
 
@@ -25,7 +25,7 @@ fn the_smoke_grid_runs_end_to_end() {
     assert!(summary.complete(), "{:?}", summary.failed);
     assert_eq!(summary.trained.len(), cells.len());
 
-    let rows = experiment.write_results().unwrap();
+    let rows = experiment.run().write_results().unwrap();
     assert_eq!(rows.len(), cells.len());
     assert_eq!(read_results(&run_dir.join("results.csv")).unwrap(), rows);
     assert!(rows
@@ -42,16 +42,8 @@ fn the_smoke_grid_runs_end_to_end() {
     // Ten iterations a net: every base net still improving, nothing is measurable.
     assert_eq!(assessment.convergence().len(), 5);
     assert_eq!(assessment.holding(), 0);
-    let analysis =
-        transferability::analyse(experiment.run_dir(), experiment.config(), &rows).unwrap();
-    let written = draw(
-        experiment.run_dir(),
-        experiment.config(),
-        &rows,
-        &analysis,
-        true,
-    )
-    .unwrap();
+    let analysis = experiment.run().analyse(&rows).unwrap();
+    let written = experiment.run().draw(&rows, &analysis, true).unwrap();
     assert!(
         !leftover.exists(),
         "{} survived a drawing",

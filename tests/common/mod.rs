@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use image::{Rgb, RgbImage};
+use transferability::data::{DatasetConfig, DatasetKind};
 use transferability::ExperimentConfig;
 
 /// `configs/smoke.toml`: every kind of cell on a toy net, in seconds.
@@ -34,4 +35,16 @@ pub fn image_tree(root: &Path) {
             }
         }
     }
+}
+
+/// The smoke grid's net on a folder of JPEGs (`image_tree`), 16x16 stored, random 14x14 crops,
+/// mirrored: the random split alone, at a gentler step than the glyphs take.
+pub fn folder_grid(data: &Path) -> ExperimentConfig {
+    let mut config = smoke();
+    config.dataset = DatasetConfig::on_disk(DatasetKind::Folder, data, 16, 14);
+    let grid = config.study.grid_mut().unwrap();
+    grid.splits.dissimilar = None;
+    grid.grid.random_filters = false;
+    config.solver.base_lr = 0.001;
+    config
 }

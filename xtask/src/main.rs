@@ -17,8 +17,7 @@ use clap::{Parser, Subcommand};
 use transferability::train::{DeviceChoice, Outcome};
 use transferability::transfer::Cell;
 use transferability::{
-    analyse, draw, run_cells, Experiment, ExperimentConfig, ProfileConfig, ProfileRun, RunAnalysis,
-    RunDir,
+    run_cells, write_comparison, Experiment, ExperimentConfig, ProfileRun, Run, Study,
 };
 
 /// How transferable are features in deep neural networks? Yosinski et al. (2014), reproduced.
@@ -72,33 +71,15 @@ struct ProfileArgs {
 }
 
 impl ProfileArgs {
-    /// Makes `config` a profile of the flags' base, in `runs/<name>-profile` when it was not
-    /// one; or applies the flags given over its own `[profile]`, keeping the rest of it.
+    /// Makes `config` a profile of the flags' base, in `runs/<name>-profile` when it was a
+    /// grid; or applies the flags given over its own `[profile]`, keeping the rest of it.
     fn apply(&self, config: &mut ExperimentConfig) -> Result<()> {
-        let mut profile = match (config.profile.take(), &self.base) {
-            (Some(existing), base) => ProfileConfig {
-                base: base.clone().unwrap_or(existing.base),
-                ..existing
-            },
-            (None, Some(base)) => {
-                config.name = format!("{}-profile", config.name);
-                ProfileConfig {
-                    base: base.clone(),
-                    layout: Default::default(),
-                    target_groups: Vec::new(),
-                }
-            }
-            (None, None) => {
-                bail!("the configuration has no [profile]: give the base net with --base")
-            }
-        };
-        if let Some(layout) = self.layout {
-            profile.layout = layout;
+        if config.study.profile().is_none() {
+            config.name = format!("{}-profile", config.name);
         }
-        if !self.target_groups.is_empty() {
-            profile.target_groups = self.target_groups.clone();
-        }
-        config.profile = Some(profile);
+        let study = std::mem::replace(&mut config.study, Study::Grid(Default::default()));
+        let profile = study.profiling(self.base.clone(), self.layout, &self.target_groups)?;
+        config.study = Study::Profile(profile);
         Ok(())
     }
 }
@@ -423,17 +404,11 @@ fn train_plan(experiment: &Experiment, args: &RunArgs, paper: bool) -> Result<Ex
     let jobs = args.jobs.unwrap_or_else(|| experiment.default_jobs());
     let bars = progress::GridBars::new(cells.len());
     let summary = run_cells(experiment, &cells, stop, jobs, &bars);
-    let rows = experiment.write_results()?;
-    let paper = paper || experiment.config().output.paper_overlay;
-    let analysis = analyse(experiment.run_dir(), experiment.config(), &rows)?;
-    let written = draw(
-        experiment.run_dir(),
-        experiment.config(),
-        &rows,
-        &analysis,
-        paper,
-    )?;
-    print_analysis(&analysis);
+    let run = experiment.run();
+    let rows = run.write_results()?;
+    let analysis = run.analyse(&rows)?;
+    let written = run.draw(&rows, &analysis, paper)?;
+    print!("{}", analysis.summary());
     println!(
         "{} cells trained, {} already done, {} trained by another runner, {} skipped, {} failed; results in {}",
         summary.trained.len(),
@@ -469,26 +444,6 @@ fn train_plan(experiment: &Experiment, args: &RunArgs, paper: bool) -> Result<Ex
     })
 }
 
-/// What a run's results say, in a few lines: for a grid every base net's convergence and
-/// each finding's verdict (the whole is `cargo xtask findings`); for a profile its verdict.
-fn print_analysis(analysis: &RunAnalysis) {
-    match analysis {
-        RunAnalysis::Findings(assessment) => {
-            if let Some(noise) = assessment.noise() {
-                println!("noise: {}", noise.describe());
-            }
-            for convergence in assessment.convergence() {
-                println!("base net {}", convergence.describe());
-            }
-            for f in &assessment.findings {
-                println!("{}: {} ({})", f.id, f.verdict.short(), f.id.claim());
-            }
-        }
-        RunAnalysis::Profile(Some(profile)) => println!("{}", profile.verdict()),
-        RunAnalysis::Profile(None) => println!("profile: the target's base net is not done yet"),
-    }
-}
-
 /// One line on the image check: how many images, how long, what was left out.
 fn print_image_check(check: &transferability::ImageCheck) {
     let took = if check.seconds > 0.0 {
@@ -517,7 +472,7 @@ fn run_cell(args: &ExperimentArgs, index: Option<usize>, name: Option<&str>) -> 
     let mut progress = progress::CellBar::new(&cell.to_string(), None);
     match experiment.run_cell(&cell, stop, &mut progress)? {
         Outcome::Finished(r) | Outcome::AlreadyDone(r) => {
-            experiment.write_results()?;
+            experiment.run().write_results()?;
             println!("{}: top-1 {:.2}%", r.cell, r.top1 * 100.0);
             Ok(ExitCode::SUCCESS)
         }
@@ -530,19 +485,10 @@ fn run_cell(args: &ExperimentArgs, index: Option<usize>, name: Option<&str>) -> 
     }
 }
 
-/// The rows of a run's results.csv; an error when it holds none.
-fn finished_rows(run: &RunDir) -> Result<Vec<transferability::results::CellResult>> {
-    let rows = transferability::results::read_results(&run.results())?;
-    if rows.is_empty() {
-        bail!("{} holds no finished cell yet", run.results().display());
-    }
-    Ok(rows)
-}
-
 fn findings(run_dirs: &[PathBuf], paper: bool, markdown: bool) -> Result<()> {
     use transferability::findings::{
         check_findings, comparison_markdown, findings_markdown, paper as published, pool,
-        pooled_markdown, Evidence, TransferProfile,
+        pooled_markdown, Evidence,
     };
     if paper {
         let rows = published::networks()?;
@@ -561,18 +507,14 @@ fn findings(run_dirs: &[PathBuf], paper: bool, markdown: bool) -> Result<()> {
     }
     let mut runs = Vec::new();
     for run_dir in run_dirs {
-        let run = RunDir::new(run_dir);
-        let rows = finished_rows(&run)?;
-        let profile =
-            ExperimentConfig::load(&run.config()).is_ok_and(|config| config.profile.is_some());
-        if profile {
+        let (rows, analysis) = Run::open(run_dir)?.finished()?;
+        match analysis.findings() {
+            Some(assessment) => {
+                runs.push((run_dir.display().to_string(), rows, assessment.clone()))
+            }
             // A transfer profile has no findings, only its verdict.
-            println!("{}:", run_dir.display());
-            print_analysis(&RunAnalysis::Profile(TransferProfile::of(&rows)));
-            continue;
+            None => print!("{}:\n{}", run_dir.display(), analysis.summary()),
         }
-        let assessment = transferability::assess(&run, &rows)?;
-        runs.push((run_dir.display().to_string(), rows, assessment));
     }
     for (name, rows, assessment) in &runs {
         if markdown {
@@ -624,14 +566,8 @@ fn compare_profiles(run_dirs: &[PathBuf], labels: &[String], out_dir: &Path) -> 
             label: labels.get(i).cloned(),
         })
         .collect();
-    let comparison = transferability::compare_profiles(&runs)?;
-    let text = comparison.to_text();
-    print!("{text}");
-    let mut written = transferability::figures::draw_comparison(&comparison, out_dir)?;
-    let table = out_dir.join("profiles.txt");
-    transferability::files::write_atomic(&table, text.as_bytes())
-        .with_context(|| table.display().to_string())?;
-    written.push(table);
+    let (comparison, written) = write_comparison(&runs, out_dir)?;
+    print!("{}", comparison.to_text());
     for path in written {
         println!("wrote {}", path.display());
     }
@@ -639,18 +575,7 @@ fn compare_profiles(run_dirs: &[PathBuf], labels: &[String], out_dir: &Path) -> 
 }
 
 fn plot(run_dir: &Path, paper: bool) -> Result<()> {
-    let run = RunDir::new(run_dir);
-    let config = ExperimentConfig::load(&run.config())
-        .with_context(|| format!("{} is not a run directory", run_dir.display()))?;
-    let rows = finished_rows(&run)?;
-    let analysis = analyse(&run, &config, &rows)?;
-    for path in draw(
-        &run,
-        &config,
-        &rows,
-        &analysis,
-        paper || config.output.paper_overlay,
-    )? {
+    for path in Run::open(run_dir)?.redraw(paper)?.written {
         println!("wrote {}", path.display());
     }
     Ok(())
@@ -692,7 +617,7 @@ mod tests {
         .apply(&mut embedded)
         .unwrap();
         assert_eq!(embedded.name, "embedded-profile");
-        let profile = embedded.profile.unwrap();
+        let profile = embedded.study.profile().unwrap();
         assert_eq!(profile.base, PathBuf::from("net.pth"));
         assert_eq!(profile.layout, Layout::Torchvision);
         assert_eq!(profile.target_groups, ["letters", "symbols"]);
@@ -701,8 +626,11 @@ mod tests {
     #[test]
     fn flags_replace_only_what_they_give_of_a_configured_profile() {
         let mut configured = config("profile-tiny-to-glyphs.toml");
-        configured.profile.as_mut().unwrap().layout = Layout::Torchvision;
-        configured.profile.as_mut().unwrap().target_groups = vec!["symbols".into()];
+        let Study::Profile(profile) = &mut configured.study else {
+            panic!("profile-tiny-to-glyphs.toml is a profile");
+        };
+        profile.layout = Layout::Torchvision;
+        profile.target_groups = vec!["symbols".into()];
         let name = configured.name.clone();
 
         let mut other_base = configured.clone();
@@ -710,16 +638,16 @@ mod tests {
             .apply(&mut other_base)
             .unwrap();
         assert_eq!(other_base.name, name);
-        let profile = other_base.profile.unwrap();
+        let profile = other_base.study.profile().unwrap();
         assert_eq!(profile.base, PathBuf::from("other.safetensors"));
         assert_eq!(profile.layout, Layout::Torchvision);
         assert_eq!(profile.target_groups, ["symbols"]);
 
-        let base = configured.profile.as_ref().unwrap().base.clone();
+        let base = configured.study.profile().unwrap().base.clone();
         profile_args(&["--layout", "convnet", "--target-groups", "letters"])
             .apply(&mut configured)
             .unwrap();
-        let profile = configured.profile.unwrap();
+        let profile = configured.study.profile().unwrap();
         assert_eq!(profile.base, base);
         assert_eq!(profile.layout, Layout::Convnet);
         assert_eq!(profile.target_groups, ["letters"]);
