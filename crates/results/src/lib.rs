@@ -20,7 +20,8 @@ mod result;
 
 pub use cell::{Cell, Mode, MAX_N};
 pub use error::ResultsError;
-pub use metrics::{format_metrics, read_metrics, Evaluation};
+pub use metrics::{read_metrics, write_metrics, Evaluation};
 pub use result::{
-    format_results, parse_results, read_result, read_results, write_results, CellResult, COLUMNS,
+    format_results, parse_results, read_result, read_results, write_result, write_results,
+    CellResult, COLUMNS,
 };

@@ -59,11 +59,17 @@ pub fn read_metrics(path: &Path) -> Result<Vec<Evaluation>, ResultsError> {
 }
 
 /// The text of `metrics.jsonl`: one JSON line per evaluation.
-pub fn format_metrics(evaluations: &[Evaluation]) -> String {
+fn format_metrics(evaluations: &[Evaluation]) -> String {
     evaluations
         .iter()
         .map(|e| serde_json::to_string(e).expect("an evaluation serialises") + "\n")
         .collect()
+}
+
+/// Writes a cell's `metrics.jsonl`, whole or not at all.
+pub fn write_metrics(path: &Path, evaluations: &[Evaluation]) -> Result<(), ResultsError> {
+    convnet_files::write_atomic(path, format_metrics(evaluations).as_bytes())
+        .map_err(|e| ResultsError::io(path, e))
 }
 
 #[cfg(test)]

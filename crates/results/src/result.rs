@@ -251,6 +251,12 @@ pub fn read_result(path: &Path) -> Result<CellResult, ResultsError> {
     })
 }
 
+/// Writes a finished cell's `result.json`, whole or not at all.
+pub fn write_result(path: &Path, result: &CellResult) -> Result<(), ResultsError> {
+    let json = serde_json::to_vec_pretty(result).expect("a cell result serialises");
+    convnet_files::write_atomic(path, &json).map_err(|e| ResultsError::io(path, e))
+}
+
 /// `source` as a half or an empty string (base and random cells), in CSV and JSON alike.
 mod optional_half {
     use convnet_splits::HalfId;

@@ -22,7 +22,7 @@ use crate::features::FrozenFeatures;
 use crate::progress::{Progress, Step};
 use crate::sgd::MomentumSgd;
 use crate::solver::SolverConfig;
-use convnet_results::{format_metrics, read_metrics, read_result, Evaluation};
+use convnet_results::{read_metrics, read_result, write_metrics, write_result, Evaluation};
 
 /// The files of one cell, which the run directory names: where it checkpoints, where its
 /// evaluations go, and where its result goes when it is done.
@@ -103,25 +103,70 @@ impl Param {
     }
 }
 
+/// Where a cell starts: fresh from its initialisation, or where its checkpoint left it.
+struct Start {
+    weights: BTreeMap<String, Tensor>,
+    momentum: BTreeMap<String, Tensor>,
+    state: TrainingState,
+    /// The evaluations made up to `state.iteration`.
+    metrics: Vec<Evaluation>,
+}
+
+/// A cell in training: its net, its parameters and optimizer, where its batches come from,
+/// and what it has done.
+struct Session<'a> {
+    job: &'a CellJob,
+    data: &'a CellData,
+    state: TrainingState,
+    params: BTreeMap<String, Param>,
+    net: AlexNet,
+    sgd: MomentumSgd,
+    loader: Loader,
+    features: Option<FrozenFeatures>,
+    metrics: Vec<Evaluation>,
+    /// When this session started, and the training time of earlier sessions and this one.
+    started: Instant,
+    wall_before: f64,
+    /// Training loss since the last evaluation.
+    loss_sum: f64,
+    loss_count: u64,
+}
+
+/// How the iterations of a session ended.
+enum Stopped {
+    /// At the end of the schedule.
+    Finished,
+    /// Asked to stop: checkpointed at this iteration.
+    Interrupted(u64),
+}
+
 /// Trains `job.cell` to the end of its schedule, resuming from its checkpoint if there is one,
-/// or does nothing if it has finished already.
+/// or does nothing if it has finished already. The steps: [`start`] (fresh or resumed),
+/// [`Session::open`] (net, optimizer, data), [`Session::train`] (iterations, evaluations,
+/// checkpoints), [`Session::finish`] (the result written, the checkpoint trimmed).
 pub fn train_cell(
     job: &CellJob,
     data: &CellData,
     progress: &mut dyn Progress,
 ) -> Result<Outcome, TrainError> {
     job.solver.validate()?;
-    let result_path = &job.files.result;
-    let checkpoint_path = &job.files.checkpoint;
-    if result_path.is_file() {
-        finish_checkpoint(checkpoint_path, job.keep_weights)?;
-        return Ok(Outcome::AlreadyDone(read_result(result_path)?));
+    if job.files.result.is_file() {
+        finish_checkpoint(&job.files.checkpoint, job.keep_weights)?;
+        return Ok(Outcome::AlreadyDone(read_result(&job.files.result)?));
     }
-    let seed = job.cell.seed(job.run_seed);
-    let metrics_path = &job.files.metrics;
+    let mut session = Session::open(job, data, start(job)?)?;
+    Ok(match session.train(progress)? {
+        Stopped::Interrupted(iteration) => Outcome::Interrupted { iteration },
+        Stopped::Finished => Outcome::Finished(session.finish()?),
+    })
+}
 
-    let (weights, momentum, state) = if checkpoint_path.is_file() {
-        let checkpoint = resume(job, seed, checkpoint_path)?;
+/// Where `job`'s cell starts: its checkpoint (checked to be this cell's), or its fresh
+/// initialisation.
+fn start(job: &CellJob) -> Result<Start, TrainError> {
+    let seed = job.cell.seed(job.run_seed);
+    let (weights, momentum, state) = if job.files.checkpoint.is_file() {
+        let checkpoint = resume(job, seed, &job.files.checkpoint)?;
         (checkpoint.weights, checkpoint.momentum, checkpoint.state)
     } else {
         let init = initialise(&job.cell, &job.spec, seed, job.base.as_ref(), &job.device)?;
@@ -135,122 +180,159 @@ pub fn train_cell(
         };
         (init.params, BTreeMap::new(), state)
     };
-    let mut metrics: Vec<Evaluation> = read_metrics(metrics_path)?
+    let metrics = read_metrics(&job.files.metrics)?
         .into_iter()
         .filter(|e| e.iteration <= state.iteration)
         .collect();
+    Ok(Start {
+        weights,
+        momentum,
+        state,
+        metrics,
+    })
+}
 
-    let trainable = state.trainable;
-    let params: BTreeMap<String, Param> = weights
-        .into_iter()
-        .map(|(key, tensor)| {
-            let param = if trainable.trains(&key) {
-                Param::Trained(Var::from_tensor(&tensor)?)
-            } else {
-                Param::Fixed(tensor)
-            };
-            Ok((key, param))
-        })
-        .collect::<Result<_, TrainError>>()?;
-    let var_map: HashMap<String, Tensor> = params
-        .iter()
-        .map(|(k, p)| (k.clone(), p.tensor().clone()))
-        .collect();
-    let net = AlexNet::new(
-        &job.spec,
-        VarBuilder::from_tensors(var_map, DType::F32, &job.device),
-    )?;
-    let mut sgd = MomentumSgd::for_solver(
-        params.iter().filter_map(|(key, p)| match p {
-            Param::Trained(var) => Some((key.clone(), var.clone())),
-            Param::Fixed(_) => None,
-        }),
-        &trainable,
-        &job.solver,
-    )?;
-    for (key, velocity) in momentum {
-        sgd.set_velocity(&key, velocity)
-            .map_err(|e| with_path(e, checkpoint_path))?;
-    }
-
-    let solver = &job.solver;
-    let frozen = trainable.frozen_prefix();
-    let session_start = Instant::now();
-    let (wall_before, mut train_s) = (state.wall_s, state.train_s);
-    let mut loader = Loader::train(
-        data.source.clone(),
-        &data.half,
-        data.preprocess.clone(),
-        solver.batch_size,
-        seed,
-        state.iteration,
-        &job.device,
-    )?
-    .without(&data.unreadable)
-    .skip_bad_images(data.skip_bad_images);
-    let mut features = FrozenFeatures::build(
-        &net,
-        data,
-        frozen,
-        seed,
-        solver.batch_size,
-        solver.feature_cache_mib,
-        &job.device,
-    )?;
-    if let Some(f) = &features {
-        tracing::debug!(
-            cell = %job.cell,
-            "layers 1..={} computed once per image (training images too: {})",
-            f.through,
-            f.caches_training()
-        );
-    }
-    let (mut loss_sum, mut loss_count) = (0f64, 0u64);
-    let mut completed = state.iteration;
-    let save = |iteration: u64, train_s: f64, sgd: &MomentumSgd| -> Result<(), TrainError> {
-        let checkpoint = Checkpoint {
-            weights: params
-                .iter()
-                .map(|(k, p)| (k.clone(), p.tensor().clone()))
-                .collect(),
-            momentum: sgd
-                .velocities()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
-            state: TrainingState {
-                iteration,
-                wall_s: wall_before + session_start.elapsed().as_secs_f64(),
-                train_s,
-                ..state.clone()
-            },
-        };
-        checkpoint.save(checkpoint_path)
-    };
-
-    for iteration in state.iteration..solver.max_iter {
-        if job.stop.load(Ordering::SeqCst) {
-            save(iteration, train_s, &sgd)?;
-            return Ok(Outcome::Interrupted { iteration });
+impl<'a> Session<'a> {
+    /// The net of `start`, its optimizer (momentum restored), the training loader from the
+    /// start's iteration and, for a frozen prefix, its features computed once.
+    fn open(job: &'a CellJob, data: &'a CellData, start: Start) -> Result<Self, TrainError> {
+        let Start {
+            weights,
+            momentum,
+            state,
+            metrics,
+        } = start;
+        let trainable = state.trainable;
+        let params: BTreeMap<String, Param> = weights
+            .into_iter()
+            .map(|(key, tensor)| {
+                let param = if trainable.trains(&key) {
+                    Param::Trained(Var::from_tensor(&tensor)?)
+                } else {
+                    Param::Fixed(tensor)
+                };
+                Ok((key, param))
+            })
+            .collect::<Result<_, TrainError>>()?;
+        let var_map: HashMap<String, Tensor> = params
+            .iter()
+            .map(|(k, p)| (k.clone(), p.tensor().clone()))
+            .collect();
+        let net = AlexNet::new(
+            &job.spec,
+            VarBuilder::from_tensors(var_map, DType::F32, &job.device),
+        )?;
+        let mut sgd = MomentumSgd::for_solver(
+            params.iter().filter_map(|(key, p)| match p {
+                Param::Trained(var) => Some((key.clone(), var.clone())),
+                Param::Fixed(_) => None,
+            }),
+            &trainable,
+            &job.solver,
+        )?;
+        for (key, velocity) in momentum {
+            sgd.set_velocity(&key, velocity)
+                .map_err(|e| with_path(e, &job.files.checkpoint))?;
         }
+        let solver = &job.solver;
+        let loader = Loader::train(
+            data.source.clone(),
+            &data.half,
+            data.preprocess.clone(),
+            solver.batch_size,
+            state.seed,
+            state.iteration,
+            &job.device,
+        )?
+        .without(&data.unreadable)
+        .skip_bad_images(data.skip_bad_images);
+        let features = FrozenFeatures::build(
+            &net,
+            data,
+            trainable.frozen_prefix(),
+            state.seed,
+            solver.batch_size,
+            solver.feature_cache_mib,
+            &job.device,
+        )?;
+        if let Some(f) = &features {
+            tracing::debug!(
+                cell = %job.cell,
+                "layers 1..={} computed once per image (training images too: {})",
+                f.through,
+                f.caches_training()
+            );
+        }
+        Ok(Session {
+            job,
+            data,
+            wall_before: state.wall_s,
+            state,
+            params,
+            net,
+            sgd,
+            loader,
+            features,
+            metrics,
+            started: Instant::now(),
+            loss_sum: 0.0,
+            loss_count: 0,
+        })
+    }
+
+    /// Trains from the session's iteration to the end of the schedule, evaluating and
+    /// checkpointing on the way; or, asked to stop, checkpoints and stops.
+    fn train(&mut self, progress: &mut dyn Progress) -> Result<Stopped, TrainError> {
+        let solver = &self.job.solver;
+        while self.state.iteration < solver.max_iter {
+            if self.job.stop.load(Ordering::SeqCst) {
+                self.save()?;
+                return Ok(Stopped::Interrupted(self.state.iteration));
+            }
+            self.step(progress)?;
+            let done = self.state.iteration;
+            if done % solver.test_interval == 0 || done == solver.max_iter {
+                self.evaluate(progress)?;
+            }
+            if done % solver.snapshot_interval == 0 || done == solver.max_iter {
+                self.save()?;
+            }
+        }
+        if self.loader.skipped() > 0 {
+            tracing::warn!(
+                cell = %self.job.cell,
+                "{} unreadable training images skipped",
+                self.loader.skipped()
+            );
+        }
+        Ok(Stopped::Finished)
+    }
+
+    /// One iteration: a batch (or its cached features), forward, loss, backward, update.
+    fn step(&mut self, progress: &mut dyn Progress) -> Result<(), TrainError> {
+        let (job, solver) = (self.job, &self.job.solver);
+        let iteration = self.state.iteration;
         let step_start = Instant::now();
         let lr = solver.lr_at(iteration);
         let pass = Pass::Train {
-            dropout_seed: dropout_seed(seed, iteration),
-            frozen,
+            dropout_seed: dropout_seed(self.state.seed, iteration),
+            frozen: self.state.trainable.frozen_prefix(),
         };
-        let cached = match &mut features {
+        let cached = match &mut self.features {
             Some(f) => f.train_batch(iteration)?.map(|batch| (batch, f.through)),
             None => None,
         };
         let (logits, labels) = match cached {
-            Some(((input, labels), through)) => {
-                (net.forward_from_features(&input, through, &pass)?, labels)
-            }
+            Some(((input, labels), through)) => (
+                self.net.forward_from_features(&input, through, &pass)?,
+                labels,
+            ),
             None => {
-                let batch = loader
+                let batch = self
+                    .loader
                     .next()
                     .expect("the training loader yields batches without end")?;
-                (net.forward(&batch.images, &pass)?, batch.labels)
+                (self.net.forward(&batch.images, &pass)?, batch.labels)
             }
         };
         let loss = candle_nn::loss::cross_entropy(&logits, &labels)?;
@@ -263,64 +345,98 @@ pub fn train_cell(
                 lr,
             });
         }
-        sgd.step(&loss.backward()?, lr)?;
-        train_s += step_start.elapsed().as_secs_f64();
-        loss_sum += f64::from(loss_value);
-        loss_count += 1;
-        let done = iteration + 1;
-        let images_per_s = (done * solver.batch_size as u64) as f64 / train_s.max(1e-9);
+        self.sgd.step(&loss.backward()?, lr)?;
+        self.state.train_s += step_start.elapsed().as_secs_f64();
+        self.state.iteration += 1;
+        self.loss_sum += f64::from(loss_value);
+        self.loss_count += 1;
+        let done = self.state.iteration;
         progress.step(&Step {
             iteration: done,
             max_iter: solver.max_iter,
             loss: loss_value,
             lr,
-            images_per_s,
+            images_per_s: (done * solver.batch_size as u64) as f64 / self.state.train_s.max(1e-9),
         });
-
-        if done % solver.test_interval == 0 || done == solver.max_iter {
-            let train_loss = loss_sum / loss_count as f64;
-            let evaluation = match &features {
-                Some(f) => {
-                    let scored = f.val_batches().iter().map(|(input, labels)| {
-                        let logits = net.forward_from_features(input, f.through, &Pass::Eval)?;
-                        Ok((logits, labels.clone()))
-                    });
-                    tally(scored, done, train_loss, lr)?
-                }
-                None => {
-                    let val = Loader::val(
-                        data.source.clone(),
-                        &data.half,
-                        data.preprocess.clone(),
-                        solver.batch_size,
-                        &job.device,
-                    )?
-                    .without(&data.unreadable)
-                    .skip_bad_images(data.skip_bad_images);
-                    evaluate(&net, val, done, train_loss, lr)?
-                }
-            };
-            (loss_sum, loss_count) = (0.0, 0);
-            progress.evaluated(&evaluation);
-            metrics.push(evaluation);
-            convnet_files::write_atomic(metrics_path, format_metrics(&metrics).as_bytes())
-                .map_err(TrainError::io(metrics_path))?;
-        }
-        if done % solver.snapshot_interval == 0 || done == solver.max_iter {
-            save(done, train_s, &sgd)?;
-        }
-        completed = done;
-    }
-    if loader.skipped() > 0 {
-        tracing::warn!(cell = %job.cell, "{} unreadable training images skipped", loader.skipped());
+        Ok(())
     }
 
-    let wall_s = wall_before + session_start.elapsed().as_secs_f64();
-    let result = cell_result(job, data, &metrics, completed, wall_s, train_s)?;
-    let json = serde_json::to_vec_pretty(&result).expect("a cell result serialises");
-    convnet_files::write_atomic(result_path, &json).map_err(TrainError::io(result_path))?;
-    finish_checkpoint(checkpoint_path, job.keep_weights)?;
-    Ok(Outcome::Finished(result))
+    /// Evaluates the net on the validation images, records it and writes `metrics.jsonl`.
+    fn evaluate(&mut self, progress: &mut dyn Progress) -> Result<(), TrainError> {
+        let (job, data) = (self.job, self.data);
+        let done = self.state.iteration;
+        let lr = job.solver.lr_at(done - 1);
+        let train_loss = self.loss_sum / self.loss_count.max(1) as f64;
+        let evaluation = match &self.features {
+            Some(f) => {
+                let net = &self.net;
+                let scored = f.val_batches().iter().map(|(input, labels)| {
+                    let logits = net.forward_from_features(input, f.through, &Pass::Eval)?;
+                    Ok((logits, labels.clone()))
+                });
+                tally(scored, done, train_loss, lr)?
+            }
+            None => {
+                let val = Loader::val(
+                    data.source.clone(),
+                    &data.half,
+                    data.preprocess.clone(),
+                    job.solver.batch_size,
+                    &job.device,
+                )?
+                .without(&data.unreadable)
+                .skip_bad_images(data.skip_bad_images);
+                evaluate(&self.net, val, done, train_loss, lr)?
+            }
+        };
+        (self.loss_sum, self.loss_count) = (0.0, 0);
+        progress.evaluated(&evaluation);
+        self.metrics.push(evaluation);
+        write_metrics(&job.files.metrics, &self.metrics)?;
+        Ok(())
+    }
+
+    /// Writes the checkpoint: weights, momentum buffers, the training state.
+    fn save(&self) -> Result<(), TrainError> {
+        let checkpoint = Checkpoint {
+            weights: self
+                .params
+                .iter()
+                .map(|(k, p)| (k.clone(), p.tensor().clone()))
+                .collect(),
+            momentum: self
+                .sgd
+                .velocities()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+            state: TrainingState {
+                wall_s: self.wall_s(),
+                ..self.state.clone()
+            },
+        };
+        checkpoint.save(&self.job.files.checkpoint)
+    }
+
+    /// Wall time of every session of the cell so far.
+    fn wall_s(&self) -> f64 {
+        self.wall_before + self.started.elapsed().as_secs_f64()
+    }
+
+    /// The cell's result, written to `result.json`; the checkpoint keeps the weights of a net
+    /// others copy from, or goes.
+    fn finish(&self) -> Result<CellResult, TrainError> {
+        let result = cell_result(
+            self.job,
+            self.data,
+            &self.metrics,
+            self.state.iteration,
+            self.wall_s(),
+            self.state.train_s,
+        )?;
+        write_result(&self.job.files.result, &result)?;
+        finish_checkpoint(&self.job.files.checkpoint, self.job.keep_weights)?;
+        Ok(result)
+    }
 }
 
 /// Loads a cell's checkpoint and checks that it belongs to this cell and seed.
