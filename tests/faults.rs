@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use common::{folder_grid, image_tree, smoke};
+use common::{folder_grid, image_tree, smoke, train_all};
 use transferability::{run_cells, Experiment, ExperimentConfig};
 
 mod common;
@@ -72,14 +72,8 @@ fn a_failed_base_skips_the_cells_that_copy_from_it_once() {
     std::fs::write(base_dir.join("checkpoint.safetensors"), b"not a checkpoint").unwrap();
 
     let experiment = Experiment::open(smoke(), run_dir).unwrap();
-    let cells: Vec<_> = experiment.plan().cells().iter().collect();
-    let summary = run_cells(
-        &experiment,
-        &cells,
-        Arc::new(AtomicBool::new(false)),
-        2,
-        &(),
-    );
+    let cells = experiment.plan().cells();
+    let summary = train_all(&experiment);
     let failed: Vec<&str> = summary.failed.iter().map(|(c, _)| c.as_str()).collect();
     assert_eq!(failed, ["random0/baseA"], "{:?}", summary.failed);
     let dependents: Vec<String> = cells

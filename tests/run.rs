@@ -1,11 +1,8 @@
 //! A finished run opens read-only: its results, findings, figures and report need no dataset
 //! and no device.
 
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
-
-use common::{folder_grid, image_tree};
-use transferability::{run_cells, Experiment, Run};
+use common::{folder_grid, image_tree, train_all};
+use transferability::{Experiment, Run};
 
 mod common;
 
@@ -16,14 +13,7 @@ fn a_finished_run_reads_and_draws_with_its_dataset_deleted() {
     image_tree(&data);
     let run_dir = dir.path().join("run");
     let experiment = Experiment::open(folder_grid(&data), run_dir.clone()).unwrap();
-    let cells: Vec<_> = experiment.plan().cells().iter().collect();
-    let summary = run_cells(
-        &experiment,
-        &cells,
-        Arc::new(AtomicBool::new(false)),
-        2,
-        &(),
-    );
+    let summary = train_all(&experiment);
     assert!(summary.complete(), "{summary:?}");
     let trained = experiment.run().write_results().unwrap();
     let config = experiment.config().clone();

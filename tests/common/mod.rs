@@ -5,8 +5,11 @@
 use std::path::Path;
 
 use image::{Rgb, RgbImage};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 use transferability::data::{DatasetConfig, DatasetKind};
-use transferability::ExperimentConfig;
+
+use transferability::{run_cells, Experiment, ExperimentConfig, Summary};
 
 /// `configs/smoke.toml`: every kind of cell on a toy net, in seconds.
 pub fn smoke() -> ExperimentConfig {
@@ -47,4 +50,10 @@ pub fn folder_grid(data: &Path) -> ExperimentConfig {
     grid.grid.random_filters = false;
     config.solver.base_lr = 0.001;
     config
+}
+
+/// Trains every cell of `experiment`'s plan, two at a time.
+pub fn train_all(experiment: &Experiment) -> Summary {
+    let cells: Vec<_> = experiment.plan().cells().iter().collect();
+    run_cells(experiment, &cells, Arc::new(AtomicBool::new(false)), 2, &())
 }

@@ -525,8 +525,8 @@ fn findings(run_dirs: &[PathBuf], paper: bool, markdown: bool) -> Result<()> {
                 comparison_markdown(rows, &published::networks()?, "paper")
             );
         } else {
-            print!(
-                "{}\n",
+            println!(
+                "{}",
                 assessment.to_text(&format!("{name} ({} networks)", rows.len()))
             );
         }

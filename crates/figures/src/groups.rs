@@ -181,6 +181,9 @@ pub(crate) struct RelativeCurves {
     pub gaussian_filters: Curve,
 }
 
+/// Which rows a relative curve holds, and the curve.
+type OwnBaseCurve<'a> = (&'a dyn Fn(&CellResult) -> bool, &'a mut Curve);
+
 /// Computes the relative curves; a curve whose reference base is missing stays empty.
 pub(crate) fn relative_curves(rows: &[CellResult]) -> RelativeCurves {
     let mut relative = RelativeCurves::default();
@@ -201,7 +204,7 @@ pub(crate) fn relative_curves(rows: &[CellResult]) -> RelativeCurves {
             }
         }
     }
-    let own_base: [(&dyn Fn(&CellResult) -> bool, &mut Curve); 3] = [
+    let own_base: [OwnBaseCurve; 3] = [
         (&dissimilar_net, &mut relative.dissimilar),
         (
             &|r| random_filter_net(r, Mode::Random),

@@ -291,10 +291,10 @@ impl<'a> Session<'a> {
             }
             self.step(progress)?;
             let done = self.state.iteration;
-            if done % solver.test_interval == 0 || done == solver.max_iter {
+            if done.is_multiple_of(solver.test_interval) || done == solver.max_iter {
                 self.evaluate(progress)?;
             }
-            if done % solver.snapshot_interval == 0 || done == solver.max_iter {
+            if done.is_multiple_of(solver.snapshot_interval) || done == solver.max_iter {
                 self.save()?;
             }
         }
