@@ -65,7 +65,7 @@ impl FindingId {
     /// The criterion, fixed before any run.
     pub fn criterion(self) -> &'static str {
         match self {
-            FindingId::F1 => "equivalence: AnB - baseB and AnB - BnB at n = 1 and at n = 2, each with |mean| + 2 SE within 5% of baseB",
+            FindingId::F1 => "equivalence: AnB - baseB and AnB - BnB at n = 1 and at n = 2, each mean, its sign dropped, plus 2 SE within 5% of baseB",
             FindingId::F2 => "BnB at n = 3..5 below BnB at n = 1..2, and BnB at n = 6..7 above BnB at n = 3..5, each by more than 2 SE",
             FindingId::F3 => "the gap BnB - AnB at n = 6..7 exceeds the gap at n = 1..2 by more than 2 SE",
             FindingId::F4a => "AnB+ - baseB (each net against its own base) above zero by more than 2 SE, mean over n = 1..7",

@@ -108,24 +108,39 @@ pub fn findings_markdown(assessment: &Assessment) -> String {
         );
     }
     if let Basis::Run {
-        noise, convergence, ..
+        noise,
+        convergence,
+        curves_recorded,
     } = &assessment.basis
     {
         let _ = writeln!(out, "\nNoise: {}.", noise.describe());
-        out.push_str(
-            "\n| base net | last quarter | second run (BnB+ at n = 7) | margin over chance | status |\n| --- | --- | --- | --- | --- |\n",
-        );
-        for c in convergence {
+        let shown: Vec<_> = convergence
+            .iter()
+            .filter(|c| *curves_recorded || c.second_run.is_some())
+            .collect();
+        if !curves_recorded {
+            out.push_str("\nNo learning curves recorded: convergence not checked.\n");
+        }
+        if !shown.is_empty() {
+            out.push_str(
+                "\n| base net | last quarter | second run (BnB+ at n = 7) | margin over chance | status |\n| --- | --- | --- | --- | --- |\n",
+            );
+        }
+        for c in shown {
             let points = |v: Option<f64>| v.map_or_else(|| "–".to_string(), |v| format!("{v:+.2}"));
+            let status = if *curves_recorded {
+                c.label()
+            } else {
+                "not checked"
+            };
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {status} |",
                 c.cell,
                 points(c.rise),
                 points(c.second_run),
                 c.margin
                     .map_or_else(|| "–".to_string(), |m| format!("{m:.1}")),
-                c.label()
             );
         }
     }
