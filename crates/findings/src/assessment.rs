@@ -384,8 +384,3 @@ fn published() -> &'static Published {
         }
     })
 }
-
-/// The paper's levels of top-1 and chance, for scaling its effects.
-pub fn paper_levels() -> Levels {
-    published().levels
-}

@@ -43,9 +43,7 @@ mod quantity;
 mod table;
 mod text;
 
-pub use assessment::{
-    check_findings, paper_levels, Assessment, Basis, Evidence, Finding, Power, Verdict,
-};
+pub use assessment::{check_findings, Assessment, Basis, Evidence, Finding, Power, Verdict};
 pub use comparison::{ComparedTarget, ProfileComparison};
 pub use convergence::{Convergence, LearningCurve, Status, RISE_LIMIT, SECOND_RUN_LIMIT};
 pub use criteria::{FindingId, F1_MARGIN, NEAR_CHANCE, WELL_ABOVE_CHANCE};
