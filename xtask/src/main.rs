@@ -488,7 +488,7 @@ fn run_cell(args: &ExperimentArgs, index: Option<usize>, name: Option<&str>) -> 
 fn findings(run_dirs: &[PathBuf], paper: bool, markdown: bool) -> Result<()> {
     use transferability::findings::{
         check_findings, comparison_markdown, findings_markdown, paper as published, pool,
-        pooled_markdown, Evidence,
+        pooled_markdown, pooled_verdicts, Evidence,
     };
     if paper {
         let rows = published::networks()?;
@@ -544,6 +544,10 @@ fn findings(run_dirs: &[PathBuf], paper: bool, markdown: bool) -> Result<()> {
             print!(
                 "{}",
                 pooled.to_text(&format!("{} runs pooled", named.len()))
+            );
+            print!(
+                "\nverdicts side by side:\n{}",
+                pooled_verdicts(&named, &pooled)
             );
         }
     }

@@ -57,4 +57,4 @@ pub use pooled::pool;
 pub use profile::{ProfileRow, TransferProfile};
 pub use quantity::{Limit, Quantity, Scale, Test};
 pub use table::{Chances, Levels};
-pub use text::{comparison_markdown, findings_markdown, pooled_markdown};
+pub use text::{comparison_markdown, findings_markdown, pooled_markdown, pooled_verdicts};

@@ -168,6 +168,44 @@ pub fn pooled_markdown(runs: &[(String, Assessment)], pooled: &Assessment) -> St
     out
 }
 
+/// Verdicts of several runs and of their pool, side by side, as aligned text: one row per
+/// finding, one column per run, then the pool's.
+pub fn pooled_verdicts(runs: &[(String, Assessment)], pooled: &Assessment) -> String {
+    let mut columns: Vec<Vec<String>> = vec![std::iter::once("finding".to_string())
+        .chain(pooled.findings.iter().map(|f| f.id.to_string()))
+        .collect()];
+    for (name, assessment) in runs
+        .iter()
+        .map(|(n, a)| (n.as_str(), a))
+        .chain([("pooled", pooled)])
+    {
+        columns.push(
+            std::iter::once(name.to_string())
+                .chain(pooled.findings.iter().map(|f| {
+                    assessment
+                        .finding(f.id)
+                        .map_or("–", |g| g.verdict.short())
+                        .to_string()
+                }))
+                .collect(),
+        );
+    }
+    let widths: Vec<usize> = columns
+        .iter()
+        .map(|c| c.iter().map(|v| v.chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for row in 0..columns[0].len() {
+        let cells: Vec<String> = columns
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{:<w$}", c[row]))
+            .collect();
+        let _ = writeln!(out, "{}", cells.join("  ").trim_end());
+    }
+    out
+}
+
 /// The per-layer numbers behind the findings, for a run beside a reference (normally the
 /// paper's networks): one Markdown table of the mean of each treatment at each n, every net
 /// relative to its own base, in points, a dash where a run has no net; then both baseB values.
