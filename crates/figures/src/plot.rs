@@ -8,7 +8,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-/// Width of the legend column right of the plot, in pixels, unless a panel asks for more.
+/// Width of the legend column right of the plot, in pixels, unless a label needs more.
 const LEGEND_WIDTH: u32 = 300;
 /// Room a legend entry takes besides its text (the sample line and the gaps), in pixels.
 const LEGEND_SAMPLE: u32 = 90;
@@ -82,8 +82,6 @@ pub(crate) struct Panel {
     pub references: Vec<Reference>,
     /// Notes on the findings.
     pub annotations: Vec<Annotation>,
-    /// Widen the legend column to fit labels of this many characters.
-    pub legend_chars: Option<usize>,
 }
 
 impl Panel {
@@ -94,12 +92,18 @@ impl Panel {
             .any(|s| s.line.iter().any(|(x, _)| *x > 0.5) || s.points.iter().any(|(x, _)| *x > 0.5))
     }
 
-    /// The width of the legend column: the default, or wider for long labels (about 11
-    /// pixels a character of the legend's font).
+    /// The width of the legend column: the default, or wider where a label is longer (about
+    /// 11 pixels a character of the legend's font).
     fn legend_width(&self) -> u32 {
-        self.legend_chars.map_or(LEGEND_WIDTH, |chars| {
-            LEGEND_WIDTH.max(LEGEND_SAMPLE + 11 * chars as u32)
-        })
+        let chars = self
+            .series
+            .iter()
+            .map(|s| &s.label)
+            .chain(self.references.iter().map(|r| &r.label))
+            .map(|label| label.chars().count() as u32)
+            .max()
+            .unwrap_or(0);
+        LEGEND_WIDTH.max(LEGEND_SAMPLE + 11 * chars)
     }
 
     /// The x range: layers 0..7 at least, with a margin.

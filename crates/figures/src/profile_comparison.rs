@@ -64,7 +64,6 @@ fn panel(comparison: &ProfileComparison) -> Panel {
         x_label: X_LABEL.into(),
         y_label: "Change in top-1, % of the own net's margin over chance".into(),
         y_in_points: true,
-        legend_chars: series.iter().map(|s| s.label.chars().count()).max(),
         series,
         ..Panel::default()
     }
