@@ -16,7 +16,8 @@ use crate::quantity::Quantity;
 use crate::table::Levels;
 
 /// The findings of `runs` (name and assessment of each, two or more) pooled. A finding not
-/// measurable on any run is not measurable pooled, naming the run and why.
+/// measurable on any run is not measurable pooled, naming the run and why; its pooled numbers
+/// are still given, to read, as a single run's are.
 pub fn pool(runs: &[(String, Assessment)]) -> Assessment {
     let levels = mean_levels(runs.iter().map(|(_, a)| &a.levels));
     let ids = runs
@@ -34,17 +35,20 @@ pub fn pool(runs: &[(String, Assessment)]) -> Assessment {
                 Verdict::NotMeasurable(why) => Some(format!("{name}: {why}")),
                 _ => None,
             });
-            let blocked = blocked.or_else(|| {
-                (per_run.len() < runs.len()).then(|| "a run does not read this finding".into())
-            });
-            if let Some(why) = blocked {
+            if per_run.len() < runs.len() {
                 return Finding {
                     id,
                     quantities: Vec::new(),
-                    verdict: Verdict::NotMeasurable(why),
+                    verdict: Verdict::NotMeasurable("a run does not read this finding".into()),
                 };
             }
+            // A run blocked before it measured reads no numbers: then none are pooled.
             let count = per_run[0].1.quantities.len();
+            let count = if per_run.iter().all(|(_, f)| f.quantities.len() == count) {
+                count
+            } else {
+                0
+            };
             let quantities: Vec<Quantity> = (0..count)
                 .map(|i| {
                     let estimates: Vec<Estimate> = per_run
@@ -60,7 +64,13 @@ pub fn pool(runs: &[(String, Assessment)]) -> Assessment {
                 })
                 .collect();
             let quantities = with_paper(id, quantities, &levels);
-            let verdict = judge(&quantities, &levels);
+            let verdict = match blocked {
+                Some(why) => Verdict::NotMeasurable(why),
+                None if count == 0 => {
+                    Verdict::NotMeasurable("the runs read this finding differently".into())
+                }
+                None => judge(&quantities, &levels),
+            };
             Finding {
                 id,
                 quantities,

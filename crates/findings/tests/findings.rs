@@ -576,7 +576,7 @@ fn pooled_runs_narrow_agreeing_numbers_and_widen_disagreeing_ones() {
 }
 
 #[test]
-fn a_finding_not_measurable_in_one_run_is_not_measurable_pooled() {
+fn a_finding_not_measurable_in_one_run_is_not_measurable_pooled_its_numbers_still_read() {
     let grid = Grid::new(effects(|_, _| None));
     let mut curves = grid.flat_curves();
     let index = curves
@@ -593,6 +593,10 @@ fn a_finding_not_measurable_in_one_run_is_not_measurable_pooled() {
         Verdict::NotMeasurable(why) => assert!(why.starts_with("seed1:"), "{why}"),
         other => panic!("{other:?}"),
     }
+    let f5b = pooled.finding(FindingId::F5b).unwrap();
+    let per_run = runs[0].1.finding(FindingId::F5b).unwrap();
+    assert_eq!(f5b.quantities.len(), per_run.quantities.len());
+    assert!(f5b.quantities.iter().all(|q| q.between_runs.is_some()));
     assert!(holds(&pooled, FindingId::F3));
 }
 
