@@ -294,8 +294,47 @@ fn place_note(
             }
         }
     }
+    match best {
+        Some((score, rect)) if score < 100_000 => rect,
+        _ => anywhere_clear(anchor, (w, h), plot, taken, obstacles)
+            .or(best.map(|(_, r)| r))
+            .unwrap_or((anchor.0, anchor.1, anchor.0 + w, anchor.1 + h)),
+    }
+}
+
+/// Where no place near the anchor is clear of the other notes: the rectangle of a `w` x `h`
+/// note anywhere inside `plot` (on a 16-pixel grid) clear of `taken`, with the fewest
+/// `obstacles` under it and then the nearest to `anchor`; `None` where there is none.
+fn anywhere_clear(
+    anchor: (i32, i32),
+    (w, h): (i32, i32),
+    plot: Rect,
+    taken: &[Rect],
+    obstacles: &[(i32, i32)],
+) -> Option<Rect> {
+    let pad = 6;
+    let mut best: Option<(i64, Rect)> = None;
+    for top in (plot.1 + 4..=plot.3 - 4 - h).step_by(16) {
+        for left in (plot.0 + 4..=plot.2 - 4 - w).step_by(16) {
+            let padded = (left - pad, top - pad, left + w + pad, top + h + pad);
+            if taken.iter().any(|t| overlaps(*t, padded)) {
+                continue;
+            }
+            let covered = obstacles
+                .iter()
+                .filter(|p| {
+                    p.0 >= padded.0 && p.0 <= padded.2 && p.1 >= padded.1 && p.1 <= padded.3
+                })
+                .count() as i64;
+            let distance =
+                ((left + w / 2 - anchor.0).abs() + (top + h / 2 - anchor.1).abs()) as i64;
+            let score = covered * 50 + distance;
+            if best.is_none_or(|(s, _)| score < s) {
+                best = Some((score, (left, top, left + w, top + h)));
+            }
+        }
+    }
     best.map(|(_, r)| r)
-        .unwrap_or((anchor.0, anchor.1, anchor.0 + w, anchor.1 + h))
 }
 
 /// Draws `panel` into `area`; markers, legend and notes go onto `root` in pixel coordinates.
@@ -571,3 +610,18 @@ pub(crate) const TITLE_BAND: u32 = 64;
 pub(crate) const FIGURE_WIDTH: u32 = 1200;
 /// Height of one panel, in pixels.
 pub(crate) const PANEL_HEIGHT: u32 = 860;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_note_with_no_clear_place_near_its_anchor_goes_where_it_clashes_with_no_other() {
+        let plot: Rect = (0, 0, 2000, 600);
+        // Another note covers every place near the anchor; the right of the plot is free.
+        let taken: Vec<Rect> = vec![(0, 0, 1000, 600)];
+        let rect = place_note((100, 300), (300, 100), false, plot, &taken, &[]);
+        assert!(!overlaps(rect, taken[0]), "{rect:?}");
+        assert!(rect.2 <= 2000 && rect.1 >= 0 && rect.3 <= 600, "{rect:?}");
+    }
+}
