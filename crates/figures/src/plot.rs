@@ -232,6 +232,17 @@ fn overlaps(a: Rect, b: Rect) -> bool {
     a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
 }
 
+/// Room kept clear around a note, in pixels.
+const NOTE_PAD: i32 = 6;
+
+/// How many of `obstacles` (line and marker pixels) lie in `rect`.
+fn covered(obstacles: &[(i32, i32)], rect: Rect) -> i64 {
+    obstacles
+        .iter()
+        .filter(|p| p.0 >= rect.0 && p.0 <= rect.2 && p.1 >= rect.1 && p.1 <= rect.3)
+        .count() as i64
+}
+
 /// Picks the rectangle of a `w` x `h` note near `anchor`: inside `plot`, clear of `taken`
 /// notes, with as few `obstacles` (line and marker pixels) under it as possible.
 fn place_note(
@@ -242,7 +253,7 @@ fn place_note(
     taken: &[Rect],
     obstacles: &[(i32, i32)],
 ) -> Rect {
-    let pad = 6;
+    let pad = NOTE_PAD;
     let mut best: Option<(i64, Rect)> = None;
     let lefts = [
         anchor.0 - w / 2,
@@ -276,12 +287,7 @@ fn place_note(
                     && rect.3 <= plot.3 - 4;
                 let padded = (rect.0 - pad, rect.1 - pad, rect.2 + pad, rect.3 + pad);
                 let clash = taken.iter().any(|t| overlaps(*t, padded));
-                let covered = obstacles
-                    .iter()
-                    .filter(|p| {
-                        p.0 >= padded.0 && p.0 <= padded.2 && p.1 >= padded.1 && p.1 <= padded.3
-                    })
-                    .count() as i64;
+                let covered = covered(obstacles, padded);
                 let score = if inside { 0 } else { 1_000_000 }
                     + if clash { 100_000 } else { 0 }
                     + covered * 50
@@ -312,7 +318,7 @@ fn anywhere_clear(
     taken: &[Rect],
     obstacles: &[(i32, i32)],
 ) -> Option<Rect> {
-    let pad = 6;
+    let pad = NOTE_PAD;
     let mut best: Option<(i64, Rect)> = None;
     for top in (plot.1 + 4..=plot.3 - 4 - h).step_by(16) {
         for left in (plot.0 + 4..=plot.2 - 4 - w).step_by(16) {
@@ -320,15 +326,9 @@ fn anywhere_clear(
             if taken.iter().any(|t| overlaps(*t, padded)) {
                 continue;
             }
-            let covered = obstacles
-                .iter()
-                .filter(|p| {
-                    p.0 >= padded.0 && p.0 <= padded.2 && p.1 >= padded.1 && p.1 <= padded.3
-                })
-                .count() as i64;
             let distance =
                 ((left + w / 2 - anchor.0).abs() + (top + h / 2 - anchor.1).abs()) as i64;
-            let score = covered * 50 + distance;
+            let score = covered(obstacles, padded) * 50 + distance;
             if best.is_none_or(|(s, _)| score < s) {
                 best = Some((score, (left, top, left + w, top + h)));
             }

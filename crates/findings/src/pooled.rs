@@ -44,11 +44,8 @@ pub fn pool(runs: &[(String, Assessment)]) -> Assessment {
             }
             // A run blocked before it measured reads no numbers: then none are pooled.
             let count = per_run[0].1.quantities.len();
-            let count = if per_run.iter().all(|(_, f)| f.quantities.len() == count) {
-                count
-            } else {
-                0
-            };
+            let agree = per_run.iter().all(|(_, f)| f.quantities.len() == count);
+            let count = if agree { count } else { 0 };
             let quantities: Vec<Quantity> = (0..count)
                 .map(|i| {
                     let estimates: Vec<Estimate> = per_run
@@ -66,7 +63,7 @@ pub fn pool(runs: &[(String, Assessment)]) -> Assessment {
             let quantities = with_paper(id, quantities, &levels);
             let verdict = match blocked {
                 Some(why) => Verdict::NotMeasurable(why),
-                None if count == 0 => {
+                None if !agree => {
                     Verdict::NotMeasurable("the runs read this finding differently".into())
                 }
                 None => judge(&quantities, &levels),
