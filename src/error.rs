@@ -78,6 +78,18 @@ pub enum ExperimentError {
         /// Why not.
         reason: String,
     },
+    /// A layer whose features, reduced, have too many dimensions for the target's images.
+    #[error("layer {layer}: {dimensions} feature dimensions with the reduction `{reduction}` for {images} target images; the estimates need fewer than the images less one: choose a coarser --reduction, such as 2x2 or 1x1")]
+    TooWide {
+        /// The layer.
+        layer: String,
+        /// Its feature dimensions after the reduction.
+        dimensions: usize,
+        /// The target's training images.
+        images: usize,
+        /// The reduction.
+        reduction: String,
+    },
     /// Reading or writing a file failed.
     #[error("{path}")]
     Io {
@@ -107,6 +119,9 @@ pub enum ExperimentError {
     /// Drawing figures or the report failed.
     #[error(transparent)]
     Figures(#[from] convnet_figures::FigureError),
+    /// A transferability estimate could not be computed.
+    #[error(transparent)]
+    Estimate(#[from] convnet_estimates::EstimateError),
     /// The findings or a comparison of profiles could not be made.
     #[error(transparent)]
     Findings(#[from] convnet_findings::FindingsError),

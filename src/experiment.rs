@@ -266,22 +266,19 @@ impl Experiment {
             convnet_train::finish_checkpoint(&files.checkpoint, self.keeps_weights(cell))?;
             return Ok(Outcome::AlreadyDone(read_result(&files.result)?));
         }
-        let study = &self.config().study;
-        let base = match &planned.base {
-            Some(base) if study.external_base(base).is_some() => study.external_base(base),
-            Some(base) => {
-                let base_files = dir.cell_files(base);
-                if !base_files.result.is_file() {
-                    return Err(ExperimentError::BaseNotFinished {
+        let base = planned
+            .base
+            .as_ref()
+            .map(|base| {
+                self.run
+                    .base_net(base)
+                    .ok_or_else(|| ExperimentError::BaseNotFinished {
                         cell: cell.to_string(),
                         base: base.to_string(),
-                        path: base_files.result,
-                    });
-                }
-                Some(Base::checkpoint(base_files.checkpoint))
-            }
-            None => None,
-        };
+                        path: dir.cell_files(base).result,
+                    })
+            })
+            .transpose()?;
         let data = self.data(cell)?;
         let job = self.job(cell, base, stop)?;
         Ok(train_cell(&job, &data, progress)?)
@@ -294,7 +291,9 @@ impl Experiment {
             || self.config().output.keep_weights == crate::config::KeepWeights::All
     }
 
-    fn job(
+    /// What training `cell` needs besides its data: its files, net, solver, seeds, `base` and
+    /// device.
+    pub(crate) fn job(
         &self,
         cell: &Cell,
         base: Option<Base>,
@@ -324,7 +323,7 @@ impl Experiment {
 
     /// The images of `cell`'s target half, with the mean image of its training images (written
     /// by [`Experiment::prepare`]).
-    fn data(&self, cell: &Cell) -> Result<CellData, ExperimentError> {
+    pub(crate) fn data(&self, cell: &Cell) -> Result<CellData, ExperimentError> {
         let half = self.half(cell)?.clone();
         let path = self.run_dir().mean(&cell.split, cell.target);
         let mean =

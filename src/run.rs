@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use convnet_figures::FigureOptions;
 use convnet_results::{read_result, read_results, write_results, Cell, CellResult};
+use convnet_transfer::Base;
 
 use crate::analysis::RunAnalysis;
 use crate::config::ExperimentConfig;
@@ -71,6 +72,16 @@ impl Run {
     /// the study stands in for a cell (a profile's `profile/baseA`) has.
     pub fn is_finished(&self, cell: &Cell) -> bool {
         self.config.study.external_base(cell).is_some() || self.dir.is_finished(cell)
+    }
+
+    /// The net that the base cell `base` stands for once it has finished: the study's base net
+    /// from elsewhere (a profile's `profile/baseA`), or the base's own checkpoint.
+    pub(crate) fn base_net(&self, base: &Cell) -> Option<Base> {
+        self.config.study.external_base(base).or_else(|| {
+            self.dir
+                .is_finished(base)
+                .then(|| Base::checkpoint(self.dir.cell_files(base).checkpoint))
+        })
     }
 
     /// The results of every finished cell of the plan, in plan order.

@@ -12,7 +12,8 @@ use crate::error::ExperimentError;
 
 /// Paths inside a run directory: `config.toml`, `plan.jsonl`, `splits/`, `mean/`,
 /// `images.json`, `cells/<cell>/` (`checkpoint.safetensors`, `metrics.jsonl`, `result.json`,
-/// `.lock`), `results.csv`, `figures/`, `report.html`, and the locks of the run.
+/// `.lock`), `results.csv`, `profile.csv`, `estimate.csv`, `figures/`, `report.html`, and the
+/// locks of the run.
 #[derive(Clone, Debug)]
 pub struct RunDir {
     root: PathBuf,
@@ -116,6 +117,12 @@ impl RunDir {
         let cell: Cell = name.parse().ok()?;
         let run = RunDir::new(root);
         (run.cell_files(&cell).checkpoint == path).then(|| (root.to_path_buf(), cell))
+    }
+
+    /// The transferability estimates of the run's profiles: per base net, target and layer,
+    /// every estimator beside the measured top-1.
+    pub fn estimate_table(&self) -> PathBuf {
+        self.root.join("estimate.csv")
     }
 
     /// The figures folder.

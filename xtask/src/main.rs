@@ -71,6 +71,11 @@ struct ProfileArgs {
 }
 
 impl ProfileArgs {
+    /// Whether any of the flags was given.
+    fn given(&self) -> bool {
+        self.base.is_some() || self.layout.is_some() || !self.target_groups.is_empty()
+    }
+
     /// Makes `config` a profile of the flags' base, in `runs/<name>-profile` when it was a
     /// grid; or applies the flags given over its own `[profile]`, keeping the rest of it.
     fn apply(&self, config: &mut ExperimentConfig) -> Result<()> {
@@ -122,6 +127,23 @@ enum Command {
         profile: ProfileArgs,
         #[command(flatten)]
         run: RunArgs,
+    },
+    /// Estimate transfer profiles in seconds, without training: per base net, target and
+    /// layer n, LogME and the H-scores of the base's frozen features of layers 1..n on the
+    /// target's training images (LEEP and NCE of its classifier at n = 7), beside the measured
+    /// frozen transfers where they have finished, with their rank agreement; writes
+    /// estimate.csv and figures/estimate.png. A profile (its configuration's [profile] or
+    /// --base) estimates its base on its target, a grid (e.g. --run-dir runs/embedded) every
+    /// finished base on the halves its frozen transfers and selffers train on.
+    Estimate {
+        #[command(flatten)]
+        experiment: ExperimentArgs,
+        #[command(flatten)]
+        profile: ProfileArgs,
+        /// How a layer's maps become one vector per image: each channel averaged over a grid
+        /// (2x2; 1x1 is global average pooling) or `flatten`. Fully connected layers are kept.
+        #[arg(long, default_value = "2x2")]
+        reduction: transferability::estimates::Reduction,
     },
     /// Compare transfer profiles of one base net against two or three targets: one figure
     /// (profiles.png, each target against its own net) and one table (profiles.txt).
@@ -269,6 +291,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             profile,
             run,
         } => train_plan(&open(&experiment, Some(&profile))?, &run, false),
+        Command::Estimate {
+            experiment,
+            profile,
+            reduction,
+        } => {
+            let profile = profile.given().then_some(&profile);
+            estimate(&open(&experiment, profile)?, reduction)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::CompareProfiles {
             run_dirs,
             labels,
@@ -551,6 +582,36 @@ fn findings(run_dirs: &[PathBuf], paper: bool, markdown: bool) -> Result<()> {
             );
         }
     }
+    Ok(())
+}
+
+/// Estimates the experiment's profiles, a line as each starts and ends, then their summary and
+/// the files written.
+fn estimate(
+    experiment: &Experiment,
+    reduction: transferability::estimates::Reduction,
+) -> Result<()> {
+    use transferability::EstimateProgress;
+    let started = std::time::Instant::now();
+    let estimated = transferability::estimate(experiment, reduction, &mut |event| match event {
+        EstimateProgress::Started { base, target } => {
+            eprintln!("estimating {base} on half {target} of its split ...")
+        }
+        EstimateProgress::Finished(done) => eprintln!(
+            "  done in {:.1} s ({} layers)",
+            done.seconds,
+            done.estimate.layers.len()
+        ),
+    })?;
+    print!("{}", estimated.summary());
+    for path in &estimated.written {
+        println!("wrote {}", path.display());
+    }
+    println!(
+        "{} profiles estimated in {:.1} s",
+        estimated.profiles.len(),
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

@@ -10,6 +10,7 @@
 //! - [`write_report`]: a self-contained `report.html`.
 //! - [`draw_profile`], [`draw_comparison`]: a transfer profile's figure, and one base net's
 //!   profiles against several targets.
+//! - [`draw_estimates`]: transferability estimates per layer beside the measured transfers.
 //!
 //! Text is drawn with DejaVu Sans embedded through the `dejavu` crate, so figures render on a
 //! machine without any system font.
@@ -17,6 +18,7 @@
 
 mod draw;
 mod error;
+mod estimate;
 mod figure2;
 mod figure3;
 mod font;
@@ -30,6 +32,7 @@ mod style;
 
 pub use draw::{draw_all, FigureOptions};
 pub use error::FigureError;
+pub use estimate::draw_estimates;
 pub use profile::draw_profile;
 pub use profile_comparison::draw_comparison;
 pub use report::{render_report, write_report, Analysis};

@@ -76,6 +76,14 @@ pub(crate) const COMPARED_TARGETS: [(CurveStyle, CurveStyle, CurveStyle); 3] = [
     ),
 ];
 
+/// The transferability estimators, in the order of `convnet_estimates::LayerEstimator::ALL`
+/// (LogME, H-score, shrinkage H-score), beside the measured transfers' red diamonds.
+pub(crate) const ESTIMATORS: [CurveStyle; 3] = [
+    style(BLUE, BLUE, Marker::Circle),
+    style(ORANGE, ORANGE, Marker::TriangleUp),
+    style(OLIVE, WHITE, Marker::Square),
+];
+
 /// Grey of baseB and reference lines.
 pub(crate) const GREY: RGBColor = RGBColor(110, 110, 110);
 const WHITE: RGBColor = RGBColor(255, 255, 255);

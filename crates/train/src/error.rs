@@ -47,6 +47,16 @@ pub enum TrainError {
         /// What is wrong.
         reason: String,
     },
+    /// Features asked of a layer that a cell does not copy from its base (or out of order).
+    #[error("cell `{cell}` copies layers 1..{copied} of its base: layer {layer} is not one of them, or not above the layer before it")]
+    NotCopied {
+        /// The cell.
+        cell: String,
+        /// The layer asked for.
+        layer: usize,
+        /// Layers the cell copies.
+        copied: usize,
+    },
     /// A solver setting out of range.
     #[error("solver.{field}: {reason}")]
     BadSolver {

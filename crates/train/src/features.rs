@@ -15,7 +15,7 @@
 //! runs every step.
 
 use candle_core::{Device, Tensor};
-use convnet_alexnet::AlexNet;
+use convnet_alexnet::{AlexNet, Pass};
 use convnet_data::{Loader, Subset, TrainOrder};
 
 use crate::error::TrainError;
@@ -39,15 +39,18 @@ pub(crate) struct FrozenFeatures {
     val: Batches,
 }
 
-/// The features and labels of every image of `data`'s half in `subset`, in batches.
-fn features_of(
+/// The outputs of layers `layers` (ascending, each within 1..=7) and the labels of every image
+/// of `data`'s half in `subset`, in the source's order, one view each (centre crop, no mirror),
+/// in batches: per batch one output per layer, as [`AlexNet::features`] gives it (before the
+/// layer's dropout). The net runs once per batch, each layer on the output of the one below.
+pub(crate) fn layer_batches(
     net: &AlexNet,
     data: &CellData,
     subset: Subset,
-    through: usize,
+    layers: &[usize],
     batch_size: usize,
     device: &Device,
-) -> Result<Batches, TrainError> {
+) -> Result<Vec<(Vec<Tensor>, Tensor)>, TrainError> {
     let loader = Loader::once(
         data.source.clone(),
         &data.half,
@@ -60,9 +63,39 @@ fn features_of(
     loader
         .map(|batch| {
             let batch = batch?;
-            Ok((net.features(&batch.images, through)?, batch.labels))
+            let mut outputs = Vec::with_capacity(layers.len());
+            let mut below = 0;
+            let mut x = batch.images;
+            for &layer in layers {
+                x = if below == 0 {
+                    net.features(&x, layer)?
+                } else {
+                    net.forward_layers(&x, below + 1..=layer, &Pass::Eval)?
+                };
+                outputs.push(x.clone());
+                below = layer;
+            }
+            Ok((outputs, batch.labels))
         })
         .collect()
+}
+
+/// The features and labels of every image of `data`'s half in `subset`, in batches: the output
+/// of layer `through`.
+fn features_of(
+    net: &AlexNet,
+    data: &CellData,
+    subset: Subset,
+    through: usize,
+    batch_size: usize,
+    device: &Device,
+) -> Result<Batches, TrainError> {
+    Ok(
+        layer_batches(net, data, subset, &[through], batch_size, device)?
+            .into_iter()
+            .map(|(mut outputs, labels)| (outputs.remove(0), labels))
+            .collect(),
+    )
 }
 
 /// Bytes of the features of one image.
@@ -146,5 +179,135 @@ impl FrozenFeatures {
     /// The validation batches.
     pub(crate) fn val_batches(&self) -> &[(Tensor, Tensor)] {
         &self.val
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use candle_core::{Device, Tensor};
+    use convnet_alexnet::{init_params, ArchSpec, Pass};
+    use convnet_data::{DatasetConfig, EmbeddedConfig, MeanImage, Preprocess};
+    use convnet_splits::{HalfId, Split};
+    use convnet_transfer::{initialise, Base, Cell};
+
+    use super::FrozenFeatures;
+    use crate::prefix::net_of;
+    use crate::{prefix_features, CellData, CellFiles, CellJob, SolverConfig};
+
+    /// The values of a tensor as bits.
+    fn bits(tensor: &Tensor) -> Vec<u32> {
+        let values = tensor.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+        values.iter().map(|v| v.to_bits()).collect()
+    }
+
+    /// Half B of a small embedded dataset, seen whole (one view of each image).
+    fn data() -> CellData {
+        let mut config = DatasetConfig::embedded(EmbeddedConfig {
+            classes: 6,
+            train_per_class: 12,
+            val_per_class: 4,
+            ..EmbeddedConfig::default()
+        });
+        config.crop_size = config.stored_size;
+        config.mirror = false;
+        config.scale = 1.0 / 128.0;
+        let source = convnet_data::open(&config).unwrap();
+        let half = Split::random(source.catalog(), 0)
+            .unwrap()
+            .half(HalfId::B)
+            .unwrap()
+            .clone();
+        let mean = MeanImage::compute(source.as_ref(), &half, false).unwrap();
+        CellData {
+            preprocess: Preprocess::from_config(&config, mean).unwrap(),
+            source,
+            half,
+            skip_bad_images: false,
+            unreadable: Default::default(),
+        }
+    }
+
+    fn job(cell: &str, spec: &ArchSpec, base: &std::path::Path) -> CellJob {
+        let mut solver = SolverConfig::paper();
+        solver.batch_size = 16;
+        CellJob {
+            cell: cell.parse().unwrap(),
+            files: CellFiles {
+                checkpoint: base.with_file_name("unused.safetensors"),
+                metrics: base.with_file_name("metrics.jsonl"),
+                result: base.with_file_name("result.json"),
+            },
+            spec: spec.clone(),
+            solver,
+            run_seed: 5,
+            base: Some(Base::checkpoint(base)),
+            device: Device::Cpu,
+            stop: Default::default(),
+            keep_weights: false,
+        }
+    }
+
+    #[test]
+    fn prefix_features_are_the_frozen_prefixes_of_training_to_the_bit() {
+        let data = data();
+        let spec = ArchSpec::preset("alexnet-32", 3).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let base = dir.path().join("baseA.safetensors");
+        let weights: HashMap<String, Tensor> = init_params(&spec, 9, &Device::Cpu)
+            .unwrap()
+            .into_iter()
+            .collect();
+        candle_core::safetensors::save(&weights, &base).unwrap();
+
+        let deepest = job("random0/A7B", &spec, &base);
+        let layers: Vec<usize> = (1..=7).collect();
+        let estimated = prefix_features(&deepest, &data, &layers).unwrap();
+        assert_eq!(estimated.layers.len(), 7);
+        assert_eq!(estimated.labels.dims(), [36]);
+
+        for (n, features) in &estimated.layers {
+            // What train_cell builds for the frozen cell AnB: its starting net, then its cache.
+            let cell: Cell = format!("random0/A{n}B").parse().unwrap();
+            let job = job(&cell.to_string(), &spec, &base);
+            let seed = cell.seed(job.run_seed);
+            let start = initialise(&cell, &spec, seed, job.base.as_ref(), &Device::Cpu).unwrap();
+            let net = net_of(&spec, start.params.into_iter().collect(), &Device::Cpu).unwrap();
+            let frozen = FrozenFeatures::build(&net, &data, *n, seed, 16, 64, &Device::Cpu)
+                .unwrap()
+                .unwrap();
+            let (cached, labels, _) = frozen.train.as_ref().unwrap();
+            assert_eq!(
+                labels.to_vec1::<u32>().unwrap(),
+                estimated.labels.to_vec1::<u32>().unwrap(),
+                "labels at n = {n}"
+            );
+            let trained = if *n <= 6 {
+                cached.clone()
+            } else {
+                // A frozen fc7 runs on the cached fc6 in every step; without dropout, this.
+                net.forward_layers(cached, 7..=7, &Pass::Eval).unwrap()
+            };
+            assert_eq!(trained.dims(), features.dims(), "shape at n = {n}");
+            assert!(
+                bits(&trained) == bits(features),
+                "features differ at n = {n}"
+            );
+        }
+    }
+
+    #[test]
+    fn layers_the_cell_does_not_copy_are_refused() {
+        let data = data();
+        let spec = ArchSpec::preset("alexnet-32", 3).unwrap();
+        let base = std::path::Path::new("never-read.safetensors");
+        for (cell, layers) in [("random0/A3B", vec![4]), ("random0/A7B", vec![2, 2])] {
+            let error = prefix_features(&job(cell, &spec, base), &data, &layers).unwrap_err();
+            assert!(
+                matches!(error, crate::TrainError::NotCopied { .. }),
+                "{cell}: {error}"
+            );
+        }
     }
 }

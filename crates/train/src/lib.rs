@@ -11,6 +11,10 @@
 //! state is checkpointed atomically (weights, momentum buffers, iteration, seed, trainable
 //! mask); running the cell again resumes from there and yields the same weights as a run
 //! that never stopped.
+//!
+//! [`prefix_features`] computes, without training, the features a cell's frozen prefix
+//! computes once per image (what transferability estimates score), and [`base_classifier`]
+//! the base net's own classifier on them.
 #![warn(missing_docs)]
 
 mod checkpoint;
@@ -18,6 +22,7 @@ mod device;
 mod error;
 mod evaluate;
 mod features;
+mod prefix;
 mod progress;
 mod sgd;
 mod sgd_cpu;
@@ -29,6 +34,7 @@ pub use convnet_results::Evaluation;
 pub use device::DeviceChoice;
 pub use error::TrainError;
 pub use evaluate::evaluate;
+pub use prefix::{base_classifier, prefix_features, LayerFeatures};
 pub use progress::{OnStep, Progress, Step};
 pub use sgd::{MomentumSgd, Multipliers};
 pub use solver::SolverConfig;

@@ -6,8 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use candle_core::{DType, Device, Tensor, Var};
-use candle_nn::VarBuilder;
+use candle_core::{Device, Tensor, Var};
 use convnet_alexnet::{AlexNet, ArchSpec, Pass};
 use convnet_data::{Loader, Preprocess, Source, Unreadable};
 use convnet_results::CellResult;
@@ -19,6 +18,7 @@ use crate::device::DeviceChoice;
 use crate::error::TrainError;
 use crate::evaluate::{evaluate, tally};
 use crate::features::FrozenFeatures;
+use crate::prefix::net_of;
 use crate::progress::{Progress, Step};
 use crate::sgd::MomentumSgd;
 use crate::solver::SolverConfig;
@@ -218,10 +218,7 @@ impl<'a> Session<'a> {
             .iter()
             .map(|(k, p)| (k.clone(), p.tensor().clone()))
             .collect();
-        let net = AlexNet::new(
-            &job.spec,
-            VarBuilder::from_tensors(var_map, DType::F32, &job.device),
-        )?;
+        let net = net_of(&job.spec, var_map, &job.device)?;
         let mut sgd = MomentumSgd::for_solver(
             params.iter().filter_map(|(key, p)| match p {
                 Param::Trained(var) => Some((key.clone(), var.clone())),
