@@ -12,8 +12,8 @@ use std::time::Instant;
 use candle_core::Tensor;
 use convnet_alexnet::LAYER_NAMES;
 use convnet_estimates::{
-    agreement_across, estimates_csv, ClassifierEstimate, LayerEstimate, LayerEstimator, Matrix,
-    ProfileEstimate, Reduction,
+    agreement_across, estimates_csv, ClassifierEstimate, Control, LayerEstimate, LayerEstimator,
+    LayerScore, Matrix, ProfileEstimate, Reduction,
 };
 use convnet_figures::{draw_estimates, FigureOptions};
 use convnet_results::{Cell, CellResult, Mode};
@@ -349,12 +349,18 @@ impl RunEstimate {
         for estimator in LayerEstimator::ALL {
             let _ = write!(out, " {:>17}", estimator.name());
         }
+        for control in Control::ALL {
+            let _ = write!(out, " {:>11}", control.name());
+        }
         out.push_str("   estimate   training\n");
         for p in &self.profiles {
             let e = &p.estimate;
             let _ = write!(out, "{:<31}", format!("{} on {}", e.base, e.target));
             for estimator in LayerEstimator::ALL {
                 let _ = write!(out, " {:>17}", signed(e.agreement(estimator)));
+            }
+            for control in Control::ALL {
+                let _ = write!(out, " {:>11}", signed(e.agreement(control)));
             }
             let _ = writeln!(out, " {:>8.1} s {:>8.0} s", p.seconds, p.training_seconds);
         }

@@ -6,7 +6,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use common::smoke;
-use transferability::estimates::{LayerEstimator, Reduction};
+use transferability::estimates::{Control, LayerEstimator, Reduction};
 use transferability::results::Mode;
 use transferability::splits::HalfId;
 use transferability::transfer::Layout;
@@ -93,6 +93,7 @@ fn a_grid_is_estimated_from_its_finished_bases_beside_its_measured_transfers() {
     for estimator in LayerEstimator::ALL {
         assert!(a_to_b.estimate.agreement(estimator).is_some());
     }
+    assert!(a_to_b.estimate.agreement(Control::Depth).is_some());
     let summary = estimated.summary();
     assert!(
         summary.contains("random0/baseA on random0/B, random0/A:"),
@@ -129,6 +130,16 @@ fn a_grid_is_estimated_from_its_finished_bases_beside_its_measured_transfers() {
             .starts_with("layer conv1: 392 feature dimensions"),
         "{error}"
     );
+    // Fitted, every layer keeps what 96 images support (48 dimensions): conv1's 8 channels on
+    // a 2 x 2 grid, the 16 channels of conv2..conv5 one value each, fc6 and fc7 as they are.
+    let fitted = estimate(&experiment, Reduction::Fit, &mut |_| {}).unwrap();
+    let dimensions: Vec<usize> = fitted.profiles[0]
+        .estimate
+        .layers
+        .iter()
+        .map(|l| l.dimensions)
+        .collect();
+    assert_eq!(dimensions, [32, 16, 16, 16, 16, 32, 32]);
 }
 
 #[test]

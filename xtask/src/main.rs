@@ -140,9 +140,11 @@ enum Command {
         experiment: ExperimentArgs,
         #[command(flatten)]
         profile: ProfileArgs,
-        /// How a layer's maps become one vector per image: each channel averaged over a grid
-        /// (2x2; 1x1 is global average pooling) or `flatten`. Fully connected layers are kept.
-        #[arg(long, default_value = "2x2")]
+        /// How a layer's maps become one vector per image: `fit` (flattened where the images
+        /// support it, at most 4096 dimensions and half the images, else the finest grid that
+        /// is), `flatten`, or each channel averaged over a grid (`2x2`; `1x1` is global average
+        /// pooling). Fully connected layers are kept.
+        #[arg(long, default_value = "fit")]
         reduction: transferability::estimates::Reduction,
     },
     /// Compare transfer profiles of one base net against two or three targets: one figure

@@ -25,15 +25,6 @@ impl LayerEstimator {
         LayerEstimator::ShrinkageHScore,
     ];
 
-    /// Its name in text and figures.
-    pub fn name(self) -> &'static str {
-        match self {
-            LayerEstimator::Logme => "LogME",
-            LayerEstimator::HScore => "H-score",
-            LayerEstimator::ShrinkageHScore => "shrinkage H-score",
-        }
-    }
-
     /// Its column in `estimate.csv`.
     pub fn column(self) -> &'static str {
         match self {
@@ -42,13 +33,61 @@ impl LayerEstimator {
             LayerEstimator::ShrinkageHScore => "shrinkage_h_score",
         }
     }
+}
 
+/// A score of every layer: an estimator or a control, ranked against the measured top-1 alike.
+pub trait LayerScore: Copy {
+    /// Its name in text and figures.
+    fn name(self) -> &'static str;
     /// Its value at `layer`.
-    pub fn of(self, layer: &LayerEstimate) -> f64 {
+    fn of(self, layer: &LayerEstimate) -> f64;
+}
+
+impl LayerScore for LayerEstimator {
+    fn name(self) -> &'static str {
+        match self {
+            LayerEstimator::Logme => "LogME",
+            LayerEstimator::HScore => "H-score",
+            LayerEstimator::ShrinkageHScore => "shrinkage H-score",
+        }
+    }
+
+    fn of(self, layer: &LayerEstimate) -> f64 {
         match self {
             LayerEstimator::Logme => layer.logme,
             LayerEstimator::HScore => layer.h_score,
             LayerEstimator::ShrinkageHScore => layer.shrinkage_h_score,
+        }
+    }
+}
+
+/// A prediction of a profile that reads no features: what an estimator must beat to say
+/// something about the layers that their depth and width do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    /// The lower the layer, the better it transfers frozen (the paper's finding): `-n`.
+    Depth,
+    /// The more dimensions the reduced features keep, the better.
+    Width,
+}
+
+impl Control {
+    /// Both controls, in the order of the tables.
+    pub const ALL: [Control; 2] = [Control::Depth, Control::Width];
+}
+
+impl LayerScore for Control {
+    fn name(self) -> &'static str {
+        match self {
+            Control::Depth => "depth alone",
+            Control::Width => "width alone",
+        }
+    }
+
+    fn of(self, layer: &LayerEstimate) -> f64 {
+        match self {
+            Control::Depth => -f64::from(layer.n),
+            Control::Width => layer.dimensions as f64,
         }
     }
 }
@@ -169,19 +208,32 @@ impl ProfileEstimate {
         self.measured.iter().find(|(m, _)| *m == n).map(|(_, v)| *v)
     }
 
-    /// The pairs `(estimate, measured top-1)` of `estimator` at every measured layer.
-    fn pairs(&self, estimator: LayerEstimator) -> (Vec<f64>, Vec<f64>) {
+    /// The pairs `(score, measured top-1)` of `score` at every measured layer.
+    fn pairs(&self, score: impl LayerScore) -> (Vec<f64>, Vec<f64>) {
         self.layers
             .iter()
-            .filter_map(|layer| Some((estimator.of(layer), self.measured_at(layer.n)?)))
+            .filter_map(|layer| Some((score.of(layer), self.measured_at(layer.n)?)))
             .unzip()
     }
 
-    /// Spearman's rank correlation of `estimator` and the measured top-1 over the layers: 1
-    /// when the estimator orders the layers as the measurements do.
-    pub fn agreement(&self, estimator: LayerEstimator) -> Option<f64> {
-        let (estimates, measured) = self.pairs(estimator);
+    /// Spearman's rank correlation of `score` (an estimator or a [`Control`]) and the measured
+    /// top-1 over the layers: 1 when it orders the layers as the measurements do.
+    pub fn agreement(&self, score: impl LayerScore) -> Option<f64> {
+        let (estimates, measured) = self.pairs(score);
         spearman(&estimates, &measured)
+    }
+
+    /// The estimators whose rank agreement is above that of depth alone: those that say
+    /// something about the layers that "the lower, the better" does not. `None` where nothing
+    /// was measured, or the measurements cannot be ranked.
+    pub fn beating_depth(&self) -> Option<Vec<LayerEstimator>> {
+        let depth = self.agreement(Control::Depth)?;
+        Some(
+            LayerEstimator::ALL
+                .into_iter()
+                .filter(|&e| self.agreement(e).is_some_and(|rho| rho > depth))
+                .collect(),
+        )
     }
 
     /// The layer where `estimator` is highest.
@@ -244,6 +296,26 @@ impl ProfileEstimate {
                 .map(|(n, v)| format!("{n}: {:.1}%", 100.0 * v))
                 .collect();
             let _ = writeln!(out, "  measured top-1      {}", measured.join(", "));
+            let controls: Vec<String> = Control::ALL
+                .into_iter()
+                .filter_map(|c| Some(format!("{} {:+.2}", c.name(), self.agreement(c)?)))
+                .collect();
+            if let Some(beating) = self.beating_depth() {
+                let names: Vec<&str> = beating.iter().map(|e| e.name()).collect();
+                let _ = writeln!(
+                    out,
+                    "  controls: {}; {}",
+                    controls.join(", "),
+                    if names.is_empty() {
+                        "no estimator ranks the layers better than depth alone".to_string()
+                    } else {
+                        format!(
+                            "{} rank the layers better than depth alone",
+                            names.join(", ")
+                        )
+                    }
+                );
+            }
         }
         match &self.classifier {
             Some(c) => {
@@ -264,7 +336,7 @@ impl ProfileEstimate {
 /// Spearman's rank correlation of `estimator` and the measured top-1 over every measured layer
 /// of every profile in `profiles` together: for profiles of one base on several targets, whether
 /// the estimator orders the targets and layers as the measurements do.
-pub fn agreement_across(profiles: &[&ProfileEstimate], estimator: LayerEstimator) -> Option<f64> {
+pub fn agreement_across(profiles: &[&ProfileEstimate], estimator: impl LayerScore) -> Option<f64> {
     let (estimates, measured): (Vec<Vec<f64>>, Vec<Vec<f64>>) =
         profiles.iter().map(|p| p.pairs(estimator)).unzip();
     spearman(&estimates.concat(), &measured.concat())

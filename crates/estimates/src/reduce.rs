@@ -12,7 +12,8 @@ use crate::EstimateError;
 /// LogME and the H-scores need fewer feature dimensions than images (see the
 /// crate's documentation), which the flattened maps of a convolutional layer
 /// easily exceed: a grid reduction keeps the layer's channels and a coarse
-/// picture of where they respond.
+/// picture of where they respond. [`Reduction::Fit`] keeps as much of that
+/// picture as the images support, layer by layer.
 ///
 /// ```
 /// use convnet_estimates::Reduction;
@@ -37,6 +38,32 @@ pub enum Reduction {
     /// map smaller than the grid is kept as it is. `Grid(1)` is global
     /// average pooling.
     Grid(usize),
+    /// The finest of these whose dimensions stay within [`FIT_DIMENSIONS`]
+    /// and half the number of images: the maps flattened, else the finest
+    /// square grid, else one cell per map (global average pooling, however
+    /// many channels). Each layer gets its own.
+    Fit,
+}
+
+/// The most dimensions [`Reduction::Fit`] gives a layer: it bounds the
+/// eigendecomposition the estimators need (about 50 s for 5000 images of
+/// 4096 dimensions on 2 cores).
+pub const FIT_DIMENSIONS: usize = 4096;
+
+/// The grid [`Reduction::Fit`] uses for `images` images of `channels` maps of
+/// `height × width`, or `None` where the flattened maps fit.
+fn fit_cells(images: usize, channels: usize, height: usize, width: usize) -> Option<usize> {
+    let budget = FIT_DIMENSIONS.min(images / 2);
+    if channels * height * width <= budget {
+        return None;
+    }
+    let fits = |cells: usize| channels * cells * cells <= budget;
+    Some(
+        (1..)
+            .take_while(|&cells| cells == 1 || fits(cells))
+            .last()
+            .unwrap_or(1),
+    )
 }
 
 impl Reduction {
@@ -73,7 +100,12 @@ impl Reduction {
             });
         }
         let cells = match self {
-            Reduction::Grid(cells) if cells < height || cells < width => cells,
+            Reduction::Grid(cells) => Some(cells),
+            Reduction::Flatten => None,
+            Reduction::Fit => fit_cells(images, channels, height, width),
+        };
+        let cells = match cells {
+            Some(cells) if cells < height || cells < width => cells,
             _ => return Ok((values.to_vec(), channels * map)),
         };
         let rows = regions(height, cells);
@@ -105,10 +137,11 @@ fn regions(length: usize, cells: usize) -> Vec<(usize, usize)> {
 }
 
 impl fmt::Display for Reduction {
-    /// `flatten`, or the grid as `2x2`.
+    /// `flatten`, `fit`, or the grid as `2x2`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Reduction::Flatten => f.write_str("flatten"),
+            Reduction::Fit => f.write_str("fit"),
             Reduction::Grid(cells) => write!(f, "{cells}x{cells}"),
         }
     }
@@ -117,10 +150,12 @@ impl fmt::Display for Reduction {
 impl FromStr for Reduction {
     type Err = String;
 
-    /// `flatten`, or a square grid of at least one cell: `1x1`, `2x2`, ...
+    /// `flatten`, `fit`, or a square grid of at least one cell: `1x1`, `2x2`, ...
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if s == "flatten" {
-            return Ok(Reduction::Flatten);
+        match s {
+            "flatten" => return Ok(Reduction::Flatten),
+            "fit" => return Ok(Reduction::Fit),
+            _ => {}
         }
         let grid = s
             .split_once('x')
@@ -128,7 +163,7 @@ impl FromStr for Reduction {
         match grid {
             Some((rows, columns)) if rows == columns && rows > 0 => Ok(Reduction::Grid(rows)),
             _ => Err(format!(
-                "`{s}` is not a reduction: `flatten`, or a square grid such as `2x2` or `1x1`"
+                "`{s}` is not a reduction: `fit`, `flatten`, or a square grid such as `2x2` or `1x1`"
             )),
         }
     }
@@ -161,13 +196,38 @@ mod tests {
 
     #[test]
     fn names_parse_and_print_alike() {
-        for name in ["flatten", "1x1", "2x2", "3x3"] {
+        for name in ["flatten", "fit", "1x1", "2x2", "3x3"] {
             assert_eq!(name.parse::<Reduction>().unwrap().to_string(), name);
         }
         for bad in ["", "2", "2x3", "0x0", "axa", "pool"] {
             let error = bad.parse::<Reduction>().unwrap_err();
             assert!(error.contains(&format!("`{bad}`")), "{error}");
         }
+    }
+
+    #[test]
+    fn fit_keeps_the_finest_view_within_the_budget() {
+        // 4 channels of 8 × 8: 256 values flattened.
+        let shape = |images| (images, 4, 8, 8);
+        let dimensions = |images| {
+            let (images, channels, height, width) = shape(images);
+            let values = vec![0.5; images * channels * height * width];
+            Reduction::Fit
+                .apply(&values, images, channels, height, width)
+                .unwrap()
+                .1
+        };
+        // 512 images support 256 dimensions: flattened.
+        assert_eq!(dimensions(512), 256);
+        // 511 images support 255: the finest grid within them is 7 × 7 (196).
+        assert_eq!(dimensions(511), 196);
+        // 20 images support 10: 1 × 1 would be 4, 2 × 2 would be 16.
+        assert_eq!(dimensions(20), 4);
+        // Fewer images than channels still get one cell per map.
+        assert_eq!(dimensions(3), 4);
+        // The budget never passes FIT_DIMENSIONS, however many images.
+        assert_eq!(fit_cells(1_000_000, 256, 13, 13), Some(4));
+        assert_eq!(fit_cells(1_000_000, 16, 16, 16), None);
     }
 
     #[test]

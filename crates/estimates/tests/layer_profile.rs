@@ -6,8 +6,8 @@ mod common;
 
 use common::{features, labels, CLASSES};
 use convnet_estimates::{
-    agreement_across, estimates_csv, leep, ClassifierEstimate, LayerEstimate, LayerEstimator,
-    Matrix, ProfileEstimate, Reduction,
+    agreement_across, estimates_csv, leep, ClassifierEstimate, Control, LayerEstimate,
+    LayerEstimator, LayerScore, Matrix, ProfileEstimate, Reduction,
 };
 
 const IMAGES: usize = 240;
@@ -160,6 +160,41 @@ fn rank_agreement_follows_the_measured_profile() {
         "{}",
         agrees.summary()
     );
+}
+
+#[test]
+fn estimators_are_held_against_depth_and_width_alone() {
+    // Measured highest at layer 5, where the features first separate the classes: depth alone
+    // ranks the layers the wrong way round, and every estimator beats it.
+    let rising: Vec<(u32, f64)> = (1..=7)
+        .map(|n| (n, 0.25 + 0.1 * separation(n, 5)))
+        .collect();
+    let signal = profile(5, rising);
+    assert!(signal.agreement(Control::Depth).unwrap() < 0.0);
+    assert_eq!(signal.beating_depth(), Some(LayerEstimator::ALL.to_vec()));
+    assert!(
+        signal
+            .summary()
+            .contains("LogME, H-score, shrinkage H-score rank the layers better than depth alone"),
+        "{}",
+        signal.summary()
+    );
+    // Measured falling with depth, strictly: depth alone ranks the layers perfectly and no
+    // estimator can beat it.
+    let falling: Vec<(u32, f64)> = (1..=7).map(|n| (n, 0.9 - 0.1 * f64::from(n))).collect();
+    let depth = profile(5, falling);
+    assert!((depth.agreement(Control::Depth).unwrap() - 1.0).abs() < 1e-12);
+    assert_eq!(depth.beating_depth(), Some(Vec::new()));
+    assert!(
+        depth
+            .summary()
+            .contains("no estimator ranks the layers better than depth alone"),
+        "{}",
+        depth.summary()
+    );
+    // Every layer of the synthetic net is 16 wide: width alone cannot rank them.
+    assert_eq!(depth.agreement(Control::Width), None);
+    assert!(profile(5, Vec::new()).beating_depth().is_none());
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use convnet_estimates::{LayerEstimator, ProfileEstimate};
+use convnet_estimates::{Control, LayerEstimator, LayerScore, ProfileEstimate};
 
 use crate::draw::{render, FigureOptions};
 use crate::figure2::X_LABEL;
@@ -43,8 +43,11 @@ fn panel(profile: &ProfileEstimate) -> Panel {
     let measured_range = range(profile.measured.iter().map(|(_, v)| *v));
     let mut series = Vec::new();
     if !profile.measured.is_empty() {
+        let depth = profile
+            .agreement(Control::Depth)
+            .map_or_else(String::new, |rho| format!("; depth alone ρ {rho:+.2}"));
         series.push(Series {
-            label: "measured frozen transfer".into(),
+            label: format!("measured frozen transfer{depth}"),
             style: ANB,
             points: Vec::new(),
             line: profile
@@ -150,6 +153,10 @@ mod tests {
         assert_close(&rescale(&[-3.0, -1.0, -2.0], (0.5, 0.7)), &[0.5, 0.7, 0.6]);
         assert_close(&rescale(&[2.0, 2.0], (0.0, 1.0)), &[0.5, 0.5]);
         let measured = panel(&profile(vec![(1, 0.6), (2, 0.5), (3, 0.4)]));
+        assert_eq!(
+            measured.series[0].label,
+            "measured frozen transfer; depth alone ρ +1.00"
+        );
         let logme = &measured.series[1];
         assert_eq!(logme.label, "LogME -3.00 to -1.00, ρ +1.00");
         let heights: Vec<f64> = logme.line.iter().map(|(_, s)| s.mean).collect();
