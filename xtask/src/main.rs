@@ -609,9 +609,10 @@ fn estimate(
     for path in &estimated.written {
         println!("wrote {}", path.display());
     }
+    let profiles = estimated.profiles.len();
     println!(
-        "{} profiles estimated in {:.1} s",
-        estimated.profiles.len(),
+        "{profiles} profile{} estimated in {:.1} s",
+        if profiles == 1 { "" } else { "s" },
         started.elapsed().as_secs_f64()
     );
     Ok(())

@@ -17,6 +17,9 @@
 //!   [`ProfileEstimate`] holds them beside the measured frozen transfers, with
 //!   their rank agreement ([`ProfileEstimate::agreement`],
 //!   [`agreement_across`] targets) and `estimate.csv` ([`estimates_csv`]).
+//!   Every [`LayerScore`] is ranked alike: the estimators, and the two
+//!   [`Control`]s an estimator must beat to say something about the layers
+//!   that their depth and width do not ([`ProfileEstimate::beating_depth`]).
 //!
 //! Inputs are borrowed row-major slices wrapped in a [`Matrix`], which checks
 //! their shape and that every value is finite; target labels are
@@ -73,4 +76,4 @@ pub use profile::{
     LayerScore, ProfileEstimate,
 };
 pub use rank::spearman;
-pub use reduce::Reduction;
+pub use reduce::{Reduction, FIT_DIMENSIONS};

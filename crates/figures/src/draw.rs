@@ -3,7 +3,7 @@
 use crate::figure2::figure2_panels;
 use crate::figure3::figure3_panels;
 use crate::font::ensure_registered;
-use crate::plot::{draw_figure, Panel, FIGURE_WIDTH, PANEL_HEIGHT, TITLE_BAND};
+use crate::plot::{draw_figure, figure_width, Panel, PANEL_HEIGHT, TITLE_BAND};
 use crate::FigureError;
 use convnet_findings::{paper, Assessment};
 use convnet_results::CellResult;
@@ -27,7 +27,7 @@ pub(crate) fn render(
     panels: &[Panel],
 ) -> Result<Vec<PathBuf>, FigureError> {
     let size = (
-        FIGURE_WIDTH,
+        figure_width(panels),
         TITLE_BAND + PANEL_HEIGHT * panels.len() as u32,
     );
     let svg_path = out_dir.join(format!("{stem}.svg"));

@@ -66,8 +66,17 @@ fn panel(profile: &ProfileEstimate) -> Panel {
             .agreement(estimator)
             .map_or_else(String::new, |rho| format!(", ρ {rho:+.2}"));
         let rescaled = rescale(&values, measured_range.unwrap_or((0.0, 1.0)));
+        // Enough decimals to tell the ends of the range apart.
+        let decimals = if hi > lo {
+            (2 - (hi - lo).log10().floor() as i32).clamp(2, 6) as usize
+        } else {
+            2
+        };
         series.push(Series {
-            label: format!("{} {lo:.2} to {hi:.2}{agreement}", estimator.name()),
+            label: format!(
+                "{} {lo:.decimals$} to {hi:.decimals$}{agreement}",
+                estimator.name()
+            ),
             style,
             points: Vec::new(),
             line: profile

@@ -349,10 +349,10 @@ pub(crate) fn draw_panel<DB: DrawingBackend>(
     let (y_min, y_max) = panel.y_range();
     let mut chart = ChartBuilder::on(area)
         .caption(&panel.caption, (FAMILY, CAPTION_SIZE))
-        .margin(14)
+        .margin(PANEL_MARGIN)
         .margin_right(panel.legend_width())
         .x_label_area_size(64)
-        .y_label_area_size(96)
+        .y_label_area_size(Y_LABEL_AREA)
         .build_cartesian_2d(x_min..x_max, y_min..y_max)
         .map_err(err)?;
     let decimals = if y_max - y_min < 0.06 { 3 } else { 2 };
@@ -606,14 +606,50 @@ pub(crate) fn draw_figure<DB: DrawingBackend>(
 
 /// Height of the title band, in pixels.
 pub(crate) const TITLE_BAND: u32 = 64;
-/// Width of every figure, in pixels.
-pub(crate) const FIGURE_WIDTH: u32 = 1200;
+/// Width of a figure whose legends fit the default legend column, in pixels.
+const FIGURE_WIDTH: u32 = 1200;
+/// A panel's margin, in pixels.
+const PANEL_MARGIN: u32 = 14;
+/// Width of the y axis's labels, in pixels.
+const Y_LABEL_AREA: u32 = 96;
+/// The narrowest plot area a figure gets, in pixels: room for a panel's caption of about 50
+/// characters above it.
+const MIN_PLOT_WIDTH: u32 = 760;
+
+/// Width of a figure of `panels`: `FIGURE_WIDTH`, or wider where a panel's long legend labels
+/// would leave its plot area (and its caption) narrower than `MIN_PLOT_WIDTH`.
+pub(crate) fn figure_width(panels: &[Panel]) -> u32 {
+    panels
+        .iter()
+        .map(|p| p.legend_width() + MIN_PLOT_WIDTH + Y_LABEL_AREA + PANEL_MARGIN)
+        .fold(FIGURE_WIDTH, u32::max)
+}
 /// Height of one panel, in pixels.
 pub(crate) const PANEL_HEIGHT: u32 = 860;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_figure_widens_to_keep_its_plot_area_beside_a_long_legend() {
+        let panel = |label: &str| Panel {
+            series: vec![Series {
+                label: label.into(),
+                style: crate::style::ANB,
+                points: Vec::new(),
+                line: Vec::new(),
+            }],
+            ..Panel::default()
+        };
+        assert_eq!(figure_width(&[panel("AnB")]), FIGURE_WIDTH);
+        let long = panel(&"x".repeat(60));
+        assert_eq!(long.legend_width(), LEGEND_SAMPLE + 11 * 60);
+        assert_eq!(
+            figure_width(&[panel("AnB"), long]),
+            LEGEND_SAMPLE + 660 + MIN_PLOT_WIDTH + Y_LABEL_AREA + PANEL_MARGIN
+        );
+    }
 
     #[test]
     fn a_note_with_no_clear_place_near_its_anchor_goes_where_it_clashes_with_no_other() {
