@@ -4,6 +4,7 @@
 //! the library.
 
 mod cuda_build;
+mod pack;
 mod precision;
 mod progress;
 mod signals;
@@ -225,6 +226,9 @@ enum Command {
         #[arg(long, default_value = "runs/embedded")]
         run_dir: PathBuf,
     },
+    /// Decode and resize a configuration's dataset once into one file that training reads by
+    /// memory map (`[dataset] kind = "packed"`); see docs/reproducing.md.
+    Pack(pack::PackArgs),
     /// Build the CUDA binaries here, with a CUDA toolkit from NVIDIA's PyPI wheels (a build
     /// step; see docs/reproducing.md).
     CudaBuild(cuda_build::CudaBuildArgs),
@@ -359,6 +363,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Report { run_dir } => {
             plot(&run_dir, false)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Pack(args) => {
+            pack::run(&args)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::CudaBuild(args) => {

@@ -25,6 +25,9 @@ pub enum DatasetKind {
     Cifar10,
     /// A generic tree: `train/<class>/*` and `val/<class>/*`, JPEG or PNG.
     Folder,
+    /// A dataset of any other kind packed by `cargo xtask pack`: one file of its images
+    /// already decoded and resized to the stored size, read by memory map (`crate::pack`).
+    Packed,
 }
 
 impl DatasetKind {
@@ -37,7 +40,23 @@ impl DatasetKind {
             DatasetKind::Cifar100 => "cifar100",
             DatasetKind::Cifar10 => "cifar10",
             DatasetKind::Folder => "folder",
+            DatasetKind::Packed => "packed",
         }
+    }
+
+    /// The kind whose [`DatasetKind::name`] this is.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [
+            DatasetKind::Embedded,
+            DatasetKind::ImageNet,
+            DatasetKind::TinyImageNet,
+            DatasetKind::Cifar100,
+            DatasetKind::Cifar10,
+            DatasetKind::Folder,
+            DatasetKind::Packed,
+        ]
+        .into_iter()
+        .find(|kind| kind.name() == name)
     }
 }
 
@@ -125,9 +144,10 @@ impl EmbeddedConfig {
 pub struct DatasetConfig {
     /// The kind of dataset.
     pub kind: DatasetKind,
-    /// Its root folder (every kind but `embedded`).
+    /// Its root folder (every kind but `embedded`); for `packed`, the pack file.
     pub path: Option<PathBuf>,
-    /// Images are resized to `stored_size` x `stored_size` (Caffe: 256).
+    /// Images are resized to `stored_size` x `stored_size` (Caffe: 256); a pack holds its
+    /// images at one stored size, which must be this one.
     pub stored_size: usize,
     /// Random crop for training, centre crop for validation (Caffe: 227).
     pub crop_size: usize,

@@ -87,6 +87,15 @@ pub enum DataError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A packed dataset's file is not one this build reads: truncated, of another format or
+    /// version, corrupt, or of another stored size than the configuration's.
+    #[error("packed dataset {path}: {reason}")]
+    BadPack {
+        /// The pack file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A binary record file is shorter than it must be, or not a whole number of records.
     #[error("{path} is {len} bytes, expected {expected}")]
     ShortFile {

@@ -25,6 +25,22 @@ pub struct Unreadable {
     pub reason: String,
 }
 
+impl Unreadable {
+    /// The image at `index` of `subset`, named `name`, that failed to decode with `error`.
+    pub fn new(subset: Subset, index: usize, name: String, error: DataError) -> Self {
+        let reason = match error {
+            DataError::BadImage { reason, .. } => reason,
+            other => other.to_string(),
+        };
+        Unreadable {
+            subset,
+            index,
+            name,
+            reason,
+        }
+    }
+}
+
 /// What [`scan_images`] found.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImageScan {
@@ -112,15 +128,12 @@ pub fn scan_images(source: &dyn Source, halves: &[Half], subsets: &[Subset]) -> 
                             }
                         }
                         Ok(_) => {}
-                        Err(e) if e.is_bad_image() => sums.unreadable.push(Unreadable {
+                        Err(e) if e.is_bad_image() => sums.unreadable.push(Unreadable::new(
                             subset,
                             index,
-                            name: source.describe(sample),
-                            reason: match e {
-                                DataError::BadImage { reason, .. } => reason,
-                                other => other.to_string(),
-                            },
-                        }),
+                            source.describe(sample),
+                            e,
+                        )),
                         Err(e) => return Err(e),
                     }
                     Ok(sums)

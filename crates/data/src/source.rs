@@ -16,7 +16,7 @@ use crate::sources;
 pub enum Location {
     /// An image file (JPEG or PNG), decoded on every load.
     File(PathBuf),
-    /// The `index`-th image held decoded in memory by the source.
+    /// The `index`-th image held decoded by the source, in memory or in a memory-mapped pack.
     Memory(usize),
 }
 
@@ -55,6 +55,7 @@ pub fn open(config: &DatasetConfig) -> Result<Arc<dyn Source>, DataError> {
         DatasetKind::Cifar100 => Arc::new(sources::cifar::open_cifar100(config)?),
         DatasetKind::Cifar10 => Arc::new(sources::cifar::open_cifar10(config)?),
         DatasetKind::Folder => Arc::new(sources::folder::open(config)?),
+        DatasetKind::Packed => Arc::new(sources::packed::open(config)?),
     };
     Ok(source)
 }

@@ -23,11 +23,14 @@ fn kinds_use_kebab_case_names() {
         ("cifar100", DatasetKind::Cifar100),
         ("cifar10", DatasetKind::Cifar10),
         ("folder", DatasetKind::Folder),
+        ("packed", DatasetKind::Packed),
     ] {
         let config = parse(&format!(r#"{{"data": {{"kind": "{name}"}}}}"#)).unwrap();
         assert_eq!(config.kind, kind);
         assert_eq!(kind.name(), name);
+        assert_eq!(DatasetKind::from_name(name), Some(kind));
     }
+    assert_eq!(DatasetKind::from_name("jpeg"), None);
 }
 
 #[test]

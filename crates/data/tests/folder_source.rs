@@ -77,16 +77,6 @@ fn empty_class_folder_is_an_error() {
     assert!(error.to_string().contains("train/c"), "{error}");
 }
 
-fn tree_with_bad_files(root: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
-    folder_tree(root, &["a", "b"], 4, 2);
-    let truncated = root.join("train/a/a_2.jpg");
-    let bytes = std::fs::read(&truncated).unwrap();
-    std::fs::write(&truncated, &bytes[..bytes.len() / 3]).unwrap();
-    let not_an_image = root.join("val/b/b_0.jpg");
-    std::fs::write(&not_an_image, b"this is not a JPEG file").unwrap();
-    (truncated, not_an_image)
-}
-
 #[test]
 fn corrupt_file_error_names_the_file() {
     let dir = tempfile::tempdir().unwrap();

@@ -10,30 +10,6 @@ use convnet_data::{DataError, DatasetConfig, DatasetKind};
 
 const WNIDS: [&str; 3] = ["n01443537", "n01629819", "n01641577"];
 
-/// `wnids.txt` lists `extra` more wnids than get images listed in the annotations... all of them
-/// get training folders; `per_class[i]` training images for class i.
-fn fake_tiny(root: &Path, per_class: &[usize]) {
-    std::fs::create_dir_all(root).unwrap();
-    std::fs::write(root.join("wnids.txt"), WNIDS.join("\n") + "\n").unwrap();
-    for (c, wnid) in WNIDS.iter().enumerate() {
-        for i in 0..per_class[c] {
-            let path = root.join(format!("train/{wnid}/images/{wnid}_{i}.JPEG"));
-            write_image(&path, &pattern(64, 64, (c * 10 + i) as u32));
-        }
-        std::fs::write(root.join(format!("train/{wnid}/{wnid}_boxes.txt")), "").unwrap();
-    }
-    let mut annotations = String::new();
-    for k in 0..6 {
-        let wnid = WNIDS[k % 2];
-        write_image(
-            &root.join(format!("val/images/val_{k}.JPEG")),
-            &pattern(64, 64, 50 + k as u32),
-        );
-        annotations.push_str(&format!("val_{k}.JPEG\t{wnid}\t0\t0\t63\t63\n"));
-    }
-    std::fs::write(root.join("val/val_annotations.txt"), annotations).unwrap();
-}
-
 fn tiny_config(root: &Path) -> DatasetConfig {
     DatasetConfig::on_disk(DatasetKind::TinyImageNet, root, 64, 56)
 }
@@ -41,7 +17,7 @@ fn tiny_config(root: &Path) -> DatasetConfig {
 #[test]
 fn reads_the_tiny_imagenet_layout_with_any_images_per_class() {
     let dir = tempfile::tempdir().unwrap();
-    fake_tiny(dir.path(), &[3, 1, 2]);
+    fake_tiny(dir.path(), &WNIDS, &[3, 1, 2]);
     let source = open(&tiny_config(dir.path()));
     assert_eq!(source.catalog().len(), 3);
     assert_eq!(source.catalog().class(2).id, WNIDS[2]);
@@ -65,7 +41,7 @@ fn reads_the_tiny_imagenet_layout_with_any_images_per_class() {
 #[test]
 fn unknown_wnid_in_the_annotations_names_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
-    fake_tiny(dir.path(), &[1, 1, 1]);
+    fake_tiny(dir.path(), &WNIDS, &[1, 1, 1]);
     let path = dir.path().join("val/val_annotations.txt");
     let mut text = std::fs::read_to_string(&path).unwrap();
     text.push_str("val_9.JPEG\tn99999999\t0\t0\t1\t1\n");
@@ -82,7 +58,7 @@ fn unknown_wnid_in_the_annotations_names_file_and_line() {
 #[test]
 fn missing_training_folder_names_the_wnid() {
     let dir = tempfile::tempdir().unwrap();
-    fake_tiny(dir.path(), &[1, 1, 1]);
+    fake_tiny(dir.path(), &WNIDS, &[1, 1, 1]);
     std::fs::remove_dir_all(dir.path().join(format!("train/{}", WNIDS[1]))).unwrap();
     let error = convnet_data::open(&tiny_config(dir.path())).err().unwrap();
     assert!(

@@ -92,3 +92,39 @@ pub fn shared_data() -> Option<PathBuf> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
     path.is_dir().then_some(path)
 }
+
+/// A Tiny ImageNet tree of these classes (`wnids.txt`): `per_class[i]` 64x64 training images
+/// for class i, and six validation images of the first two classes, alternately.
+pub fn fake_tiny(root: &Path, wnids: &[&str], per_class: &[usize]) {
+    std::fs::create_dir_all(root).unwrap();
+    std::fs::write(root.join("wnids.txt"), wnids.join("\n") + "\n").unwrap();
+    for (c, wnid) in wnids.iter().enumerate() {
+        for i in 0..per_class[c] {
+            let path = root.join(format!("train/{wnid}/images/{wnid}_{i}.JPEG"));
+            write_image(&path, &pattern(64, 64, (c * 10 + i) as u32));
+        }
+        std::fs::write(root.join(format!("train/{wnid}/{wnid}_boxes.txt")), "").unwrap();
+    }
+    let mut annotations = String::new();
+    for k in 0..6 {
+        let wnid = wnids[k % 2];
+        write_image(
+            &root.join(format!("val/images/val_{k}.JPEG")),
+            &pattern(64, 64, 50 + k as u32),
+        );
+        annotations.push_str(&format!("val_{k}.JPEG\t{wnid}\t0\t0\t63\t63\n"));
+    }
+    std::fs::write(root.join("val/val_annotations.txt"), annotations).unwrap();
+}
+
+/// A folder tree of classes `a` and `b` (four training, two validation images each) with a
+/// truncated training JPEG and a validation file that is no image; returns those two files.
+pub fn tree_with_bad_files(root: &Path) -> (PathBuf, PathBuf) {
+    folder_tree(root, &["a", "b"], 4, 2);
+    let truncated = root.join("train/a/a_2.jpg");
+    let bytes = std::fs::read(&truncated).unwrap();
+    std::fs::write(&truncated, &bytes[..bytes.len() / 3]).unwrap();
+    let not_an_image = root.join("val/b/b_0.jpg");
+    std::fs::write(&not_an_image, b"this is not a JPEG file").unwrap();
+    (truncated, not_an_image)
+}
