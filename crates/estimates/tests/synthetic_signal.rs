@@ -18,18 +18,34 @@ const FEATURE_ESTIMATORS: [(&str, Estimator); 4] = [
     ("shrinkage H-score", shrinkage_h_score::<f64>),
 ];
 
-#[test]
-fn separable_classes_beat_shuffled_labels_and_noise() {
-    let (rows, columns) = (200, 16);
+/// Per feature estimator: its score of `rows × columns` features with a class signal of
+/// `strength`, of the same features against shuffled labels, and of features without any
+/// signal (seeds `seeds`).
+fn scores(
+    rows: usize,
+    columns: usize,
+    strength: f64,
+    seeds: (u64, u64),
+) -> Vec<(&'static str, [f64; 3])> {
     let labels = labels(rows);
-    let separable = features(&labels, columns, 4.0, 1);
-    let noise = features(&labels, columns, 0.0, 2);
+    let separable = features(&labels, columns, strength, seeds.0);
+    let noise = features(&labels, columns, 0.0, seeds.1);
     let separable = Matrix::new(&separable, rows, columns).unwrap();
     let noise = Matrix::new(&noise, rows, columns).unwrap();
-    for (name, estimator) in FEATURE_ESTIMATORS {
-        let signal = estimator(separable, &labels, CLASSES).unwrap();
-        let against_shuffled = estimator(separable, &shuffled(&labels), CLASSES).unwrap();
-        let against_noise = estimator(noise, &labels, CLASSES).unwrap();
+    FEATURE_ESTIMATORS
+        .iter()
+        .map(|&(name, estimator)| {
+            let signal = estimator(separable, &labels, CLASSES).unwrap();
+            let against_shuffled = estimator(separable, &shuffled(&labels), CLASSES).unwrap();
+            let against_noise = estimator(noise, &labels, CLASSES).unwrap();
+            (name, [signal, against_shuffled, against_noise])
+        })
+        .collect()
+}
+
+#[test]
+fn separable_classes_beat_shuffled_labels_and_noise() {
+    for (name, [signal, against_shuffled, against_noise]) in scores(200, 16, 4.0, (1, 2)) {
         assert!(
             signal > against_shuffled && signal > against_noise,
             "{name}: {signal} against shuffled {against_shuffled}, noise {against_noise}"
@@ -41,16 +57,7 @@ fn separable_classes_beat_shuffled_labels_and_noise() {
 /// still rank the signal first, while the H-score is `classes − 1` for all.
 #[test]
 fn wide_features_keep_the_ranking_except_for_the_h_score() {
-    let (rows, columns) = (40, 100);
-    let labels = labels(rows);
-    let separable = features(&labels, columns, 1.0, 3);
-    let noise = features(&labels, columns, 0.0, 4);
-    let separable = Matrix::new(&separable, rows, columns).unwrap();
-    let noise = Matrix::new(&noise, rows, columns).unwrap();
-    for (name, estimator) in FEATURE_ESTIMATORS {
-        let signal = estimator(separable, &labels, CLASSES).unwrap();
-        let against_shuffled = estimator(separable, &shuffled(&labels), CLASSES).unwrap();
-        let against_noise = estimator(noise, &labels, CLASSES).unwrap();
+    for (name, [signal, against_shuffled, against_noise]) in scores(40, 100, 1.0, (3, 4)) {
         if name == "H-score" {
             for value in [signal, against_shuffled, against_noise] {
                 assert!((value - (CLASSES - 1) as f64).abs() < 1e-9, "{value}");

@@ -35,7 +35,8 @@ fn the_profile_figure_shows_both_curves_and_the_advice() {
     let written = draw_profile(&profile(0.81, NEAR), dir.path(), &options).unwrap();
     assert_eq!(written.len(), 2);
     let (w, h, dark) = common::dark_pixels(&dir.path().join("profile.png"), 0, 60);
-    assert_eq!((w, h), (1200, 64 + 860));
+    assert!((1200..1600).contains(&w), "{w} wide");
+    assert_eq!(h, 64 + 860);
     assert!(dark > 300, "only {dark} dark pixels in the title band");
     let svg = std::fs::read_to_string(dir.path().join("profile.svg")).unwrap();
     for words in ["copied, frozen", "copied, fine-tuned", "freeze layers 1-3"] {
@@ -62,7 +63,8 @@ fn the_comparison_figure_shows_every_target() {
     let written = draw_comparison(&comparison, dir.path()).unwrap();
     assert_eq!(written.len(), 2);
     let (w, h, dark) = common::dark_pixels(&dir.path().join("profiles.png"), 0, 60);
-    assert_eq!((w, h), (1200, 64 + 860));
+    assert!((1200..1600).contains(&w), "{w} wide");
+    assert_eq!(h, 64 + 860);
     assert!(dark > 300, "only {dark} dark pixels in the title band");
     let svg = std::fs::read_to_string(dir.path().join("profiles.svg")).unwrap();
     for words in [
