@@ -72,8 +72,8 @@ pub use logme::{exact_logme, logme};
 pub use matrix::Matrix;
 pub use nce::nce;
 pub use profile::{
-    agreement_across, estimates_csv, ClassifierEstimate, Control, LayerEstimate, LayerEstimator,
-    LayerScore, ProfileEstimate,
+    agreement_across, decimals_between, estimates_csv, ClassifierEstimate, Control, LayerEstimate,
+    LayerEstimator, LayerScore, ProfileEstimate,
 };
 pub use rank::spearman;
 pub use reduce::{Reduction, FIT_DIMENSIONS};

@@ -262,11 +262,14 @@ impl ProfileEstimate {
         );
         let measured_peak = self.measured_peak();
         for estimator in LayerEstimator::ALL {
-            let values: Vec<String> = self
-                .layers
+            let values: Vec<f64> = self.layers.iter().map(|l| estimator.of(l)).collect();
+            let (lo, hi) = values
                 .iter()
-                .map(|layer| format!("{:.3}", estimator.of(layer)))
-                .collect();
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+                    (lo.min(v), hi.max(v))
+                });
+            let decimals = decimals_between(lo, hi).max(3);
+            let values: Vec<String> = values.iter().map(|v| format!("{v:.decimals$}")).collect();
             let peak = self.peak(estimator).map_or("–".into(), |n| n.to_string());
             let _ = write!(
                 out,
@@ -309,8 +312,9 @@ impl ProfileEstimate {
                     if names.is_empty() {
                         "no estimator ranks the layers better than depth alone".to_string()
                     } else {
+                        let verb = if names.len() == 1 { "ranks" } else { "rank" };
                         format!(
-                            "{} rank the layers better than depth alone",
+                            "{} {verb} the layers better than depth alone",
                             names.join(", ")
                         )
                     }
@@ -330,6 +334,25 @@ impl ProfileEstimate {
             ),
         }
         out
+    }
+}
+
+/// How many decimals tell `lo` and `hi` apart: enough for two significant digits of `hi - lo`,
+/// at least two and at most six.
+///
+/// ```
+/// use convnet_estimates::decimals_between;
+///
+/// assert_eq!(decimals_between(1.78, 13.10), 2);
+/// assert_eq!(decimals_between(0.192, 0.264), 3);
+/// assert_eq!(decimals_between(0.8980, 0.9027), 4); // 0.8980 to 0.9027, not 0.90 to 0.90
+/// assert_eq!(decimals_between(0.5, 0.5), 2);
+/// ```
+pub fn decimals_between(lo: f64, hi: f64) -> usize {
+    if hi > lo && (hi - lo).is_finite() {
+        (1 - (hi - lo).log10().floor() as i32).clamp(2, 6) as usize
+    } else {
+        2
     }
 }
 

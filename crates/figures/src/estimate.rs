@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use convnet_estimates::{Control, LayerEstimator, LayerScore, ProfileEstimate};
+use convnet_estimates::{decimals_between, Control, LayerEstimator, LayerScore, ProfileEstimate};
 
 use crate::draw::{render, FigureOptions};
 use crate::figure2::X_LABEL;
@@ -66,12 +66,7 @@ fn panel(profile: &ProfileEstimate) -> Panel {
             .agreement(estimator)
             .map_or_else(String::new, |rho| format!(", ρ {rho:+.2}"));
         let rescaled = rescale(&values, measured_range.unwrap_or((0.0, 1.0)));
-        // Enough decimals to tell the ends of the range apart.
-        let decimals = if hi > lo {
-            (2 - (hi - lo).log10().floor() as i32).clamp(2, 6) as usize
-        } else {
-            2
-        };
+        let decimals = decimals_between(lo, hi);
         series.push(Series {
             label: format!(
                 "{} {lo:.decimals$} to {hi:.decimals$}{agreement}",
