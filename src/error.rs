@@ -78,8 +78,16 @@ pub enum ExperimentError {
         /// Why not.
         reason: String,
     },
+    /// A run with nothing to estimate: none of its base nets has finished.
+    #[error("{run_dir}: no base net has finished ({}), so there is nothing to estimate: train the base nets first (cargo xtask reproduce)", unfinished.join(", "))]
+    NoFinishedBase {
+        /// The run directory.
+        run_dir: PathBuf,
+        /// The base nets the run plans, none finished.
+        unfinished: Vec<String>,
+    },
     /// A layer whose features, reduced, have too many dimensions for the target's images.
-    #[error("layer {layer}: {dimensions} feature dimensions with the reduction `{reduction}` for {images} target images; the estimates need fewer than the images less one: choose a coarser --reduction, such as 2x2 or 1x1")]
+    #[error("layer {layer}: {dimensions} feature dimensions with the reduction `{reduction}` for {images} target images; the estimates need fewer than the images less one: choose a coarser --reduction, such as fit (the default) or 2x2")]
     TooWide {
         /// The layer.
         layer: String,

@@ -88,6 +88,8 @@ struct Planned {
 /// LEEP and NCE of the base's own classifier are computed where the profile copies all seven
 /// layers. A grid with replicates is estimated from the bases of replicate 0, against the
 /// transfers copied from them; a profile against all its replicates, which copy from one base.
+/// A run none of whose base nets has finished is [`ExperimentError::NoFinishedBase`], and
+/// nothing is written.
 pub fn estimate(
     experiment: &Experiment,
     reduction: Reduction,
@@ -135,6 +137,12 @@ pub fn estimate(
         profiles.push(timed);
     }
 
+    if profiles.is_empty() {
+        return Err(ExperimentError::NoFinishedBase {
+            run_dir: run.run_dir().root().to_path_buf(),
+            unfinished: unfinished_bases.iter().map(ToString::to_string).collect(),
+        });
+    }
     let written = write_estimates(run, &profiles)?;
     Ok(RunEstimate {
         profiles,

@@ -143,6 +143,25 @@ fn a_grid_is_estimated_from_its_finished_bases_beside_its_measured_transfers() {
 }
 
 #[test]
+fn a_grid_with_no_finished_base_is_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let run_dir = dir.path().join("smoke");
+    let experiment = Experiment::open(smoke(), run_dir.clone()).unwrap();
+    let error = estimate(&experiment, Reduction::Fit, &mut |_| {}).unwrap_err();
+    assert!(
+        matches!(&error, ExperimentError::NoFinishedBase { unfinished, .. } if unfinished.contains(&"random0/baseA".to_string())),
+        "{error}"
+    );
+    let message = error.to_string();
+    assert!(message.contains("no base net has finished"), "{message}");
+    assert!(
+        message.contains(&run_dir.display().to_string()),
+        "{message}"
+    );
+    assert!(!run_dir.join("estimate.csv").exists());
+}
+
+#[test]
 fn a_profile_estimates_its_base_on_its_target_with_nothing_measured() {
     let dir = tempfile::tempdir().unwrap();
     let grid = Experiment::open(smoke(), dir.path().join("grid")).unwrap();
