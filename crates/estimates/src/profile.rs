@@ -263,12 +263,7 @@ impl ProfileEstimate {
         let measured_peak = self.measured_peak();
         for estimator in LayerEstimator::ALL {
             let values: Vec<f64> = self.layers.iter().map(|l| estimator.of(l)).collect();
-            let (lo, hi) = values
-                .iter()
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
-                    (lo.min(v), hi.max(v))
-                });
-            let decimals = decimals_between(lo, hi).max(3);
+            let decimals = decimals_between(&values).max(3);
             let values: Vec<String> = values.iter().map(|v| format!("{v:.decimals$}")).collect();
             let peak = self.peak(estimator).map_or("–".into(), |n| n.to_string());
             let _ = write!(
@@ -337,18 +332,20 @@ impl ProfileEstimate {
     }
 }
 
-/// How many decimals tell `lo` and `hi` apart: enough for two significant digits of `hi - lo`,
+/// How many decimals tell `values` apart: enough for two significant digits of their range,
 /// at least two and at most six.
 ///
 /// ```
 /// use convnet_estimates::decimals_between;
 ///
-/// assert_eq!(decimals_between(1.78, 13.10), 2);
-/// assert_eq!(decimals_between(0.192, 0.264), 3);
-/// assert_eq!(decimals_between(0.8980, 0.9027), 4); // 0.8980 to 0.9027, not 0.90 to 0.90
-/// assert_eq!(decimals_between(0.5, 0.5), 2);
+/// assert_eq!(decimals_between(&[1.78, 5.0, 13.10]), 2);
+/// assert_eq!(decimals_between(&[0.264, 0.192]), 3);
+/// assert_eq!(decimals_between(&[0.8980, 0.9027]), 4); // 0.8980 to 0.9027, not 0.90 to 0.90
+/// assert_eq!(decimals_between(&[0.5, 0.5]), 2);
 /// ```
-pub fn decimals_between(lo: f64, hi: f64) -> usize {
+pub fn decimals_between(values: &[f64]) -> usize {
+    let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     if hi > lo && (hi - lo).is_finite() {
         (1 - (hi - lo).log10().floor() as i32).clamp(2, 6) as usize
     } else {

@@ -57,13 +57,8 @@ fn fit_cells(images: usize, channels: usize, height: usize, width: usize) -> Opt
     if channels * height * width <= budget {
         return None;
     }
-    let fits = |cells: usize| channels * cells * cells <= budget;
-    Some(
-        (1..)
-            .take_while(|&cells| cells == 1 || fits(cells))
-            .last()
-            .unwrap_or(1),
-    )
+    // The largest `cells` with `channels × cells² ≤ budget`, and at least one.
+    Some((budget / channels).isqrt().max(1))
 }
 
 impl Reduction {

@@ -66,7 +66,7 @@ fn panel(profile: &ProfileEstimate) -> Panel {
             .agreement(estimator)
             .map_or_else(String::new, |rho| format!(", ρ {rho:+.2}"));
         let rescaled = rescale(&values, measured_range.unwrap_or((0.0, 1.0)));
-        let decimals = decimals_between(lo, hi);
+        let decimals = decimals_between(&values);
         series.push(Series {
             label: format!(
                 "{} {lo:.decimals$} to {hi:.decimals$}{agreement}",
