@@ -64,7 +64,7 @@ if [ "$MODE" = gpu ]; then
     command -v nvidia-smi > /dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee -a "$SUMMARY"
     nvidia-smi 2>/dev/null | grep -o 'CUDA Version: [0-9.]*' | tee -a "$SUMMARY"
     for f in run xtask train_step convnet-train-cuda-tests lib/libcudart.so.13 lib/libcublas.so.13 \
-        lib/libcublasLt.so.13 lib/libcurand.so.10 stubs/libcuda.so.1; do
+        lib/libcublasLt.so.13 lib/libcurand.so.10 lib/libcudnn.so.9 stubs/libcuda.so.1; do
         if [ ! -e "$BUNDLE/$f" ]; then
             note "FAIL: $BUNDLE/$f is missing: run 'cargo xtask cuda-build' and carry $BUNDLE"
             exit 1
@@ -83,14 +83,15 @@ if [ "$MODE" = gpu ]; then
     "$RUN" python3 - <<'EOF' 2>&1 | tee -a "$SUMMARY"
 import ctypes
 for name in ("libcuda.so.1", "libcublas.so.13", "libcublasLt.so.13", "libcurand.so.10",
-             "libcudart.so.13"):
+             "libcudart.so.13", "libcudnn.so.9", "libcudnn_cnn.so.9",
+             "libcudnn_engines_precompiled.so.9"):
     try:
         ctypes.CDLL(name)
         print(f"found {name}")
     except OSError:
         print(f"NOT FOUND {name}")
 EOF
-    "$RUN" ldd "$BUNDLE/xtask" 2>/dev/null | grep -E 'not found|libcuda|libcudart|libcublas|libcurand' | tee -a "$SUMMARY"
+    "$RUN" ldd "$BUNDLE/xtask" 2>/dev/null | grep -E 'not found|libcuda|libcudart|libcublas|libcurand|libcudnn' | tee -a "$SUMMARY"
     XTASK=("$RUN" xtask)
     TRAIN_STEP=("$RUN" train_step)
     DEVICE=cuda

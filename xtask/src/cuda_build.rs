@@ -40,33 +40,43 @@ pub const TOOLKIT_WHEELS: [(&str, &str); 5] = [
 ];
 
 /// The libraries the CUDA binaries link and load at run time, at the versions of CUDA
-/// 13.0.2 (the `cuda-toolkit==13.0.2` metapackage): cuBLAS and cuBLASLt, cuRAND, NVRTC. Their
-/// own version numbers differ from the toolkit's.
-pub const LIBRARY_WHEELS: [(&str, &str); 3] = [
+/// 13.0.2 (the `cuda-toolkit==13.0.2` metapackage): cuBLAS and cuBLASLt, cuRAND, NVRTC; and
+/// cuDNN 9 for CUDA 13 at the version PyTorch 2.11 ships with. Their own version numbers
+/// differ from the toolkit's.
+pub const LIBRARY_WHEELS: [(&str, &str); 4] = [
     ("nvidia-cublas", "13.1.0.3"),
     ("nvidia-curand", "10.4.0.35"),
     ("nvidia-cuda-nvrtc", "13.0.88"),
+    ("nvidia-cudnn-cu13", "9.19.0.56"),
 ];
 
 /// The shared libraries of the toolkit's `lib/` that the binaries are linked against (by
 /// `-l<name>`, so each gets its unversioned `lib<name>.so` link).
-const LINKED_LIBRARIES: [&str; 5] = [
+const LINKED_LIBRARIES: [&str; 6] = [
     "libcudart.so.13",
     "libcublas.so.13",
     "libcublasLt.so.13",
     "libcurand.so.10",
     "libnvrtc.so.13",
+    "libcudnn.so.9",
 ];
 
+/// Libraries whose wheel unpacks beside the toolkit rather than into it, linked into its
+/// `lib/` (name, link target relative to `lib/`): cuDNN's front library. The engines it
+/// loads at run time stay in its own folder.
+const ADJACENT_LIBRARIES: [(&str, &str); 1] = [("libcudnn.so.9", "../../cudnn/lib/libcudnn.so.9")];
+
 /// The libraries the bundle carries: those the binaries need at run time (cuBLAS needs
-/// cuBLASLt). NVRTC is not among them: candle's kernels are PTX compiled at build time, no
-/// NVRTC function is called, and the linker drops the library (`--as-needed`);
-/// `check_bundle` fails the build should that change.
-const BUNDLED_LIBRARIES: [&str; 4] = [
+/// cuBLASLt), and cuDNN's front library (0.1 MiB; the launcher puts the machine's own cuDNN,
+/// engines and all, before it where there is one). NVRTC is not among them: candle's kernels
+/// are PTX compiled at build time, no NVRTC function is called, and the linker drops the
+/// library (`--as-needed`); `check_bundle` fails the build should that change.
+const BUNDLED_LIBRARIES: [&str; 5] = [
     "libcudart.so.13",
     "libcublas.so.13",
     "libcublasLt.so.13",
     "libcurand.so.10",
+    "libcudnn.so.9",
 ];
 
 /// The driver's name as the binaries ask for it (the stub's soname).
@@ -429,8 +439,9 @@ fn unpacked_layout() -> String {
     format!("{wheels}lib/stubs/{DRIVER}\n")
 }
 
-/// Restores what a wheel loses or lacks: the exec bits of the compiler binaries, the
-/// unversioned `lib<name>.so` links the linker looks for, and `lib64` beside `lib`.
+/// Restores what a wheel loses or lacks: the exec bits of the compiler binaries, the links of
+/// the adjacent libraries, the unversioned `lib<name>.so` links the linker looks for, and
+/// `lib64` beside `lib`.
 fn finish_layout(root: &Path) -> Result<()> {
     for dir in ["bin", "nvvm/bin"] {
         let dir = root.join(dir);
@@ -445,6 +456,9 @@ fn finish_layout(root: &Path) -> Result<()> {
         }
     }
     let mut links = vec![(root.join("lib64"), PathBuf::from("lib"))];
+    for (name, target) in ADJACENT_LIBRARIES {
+        links.push((root.join("lib").join(name), PathBuf::from(target)));
+    }
     for name in LINKED_LIBRARIES {
         links.push((
             root.join("lib").join(unversioned(name)),
@@ -542,6 +556,8 @@ fn driver_stub_source(cuda_h: &str) -> String {
 
 /// Hard-links `from` to `to`, or copies it where a link cannot be made (another file system).
 fn link_or_copy(from: &Path, to: &Path) -> Result<()> {
+    // The file itself, not a symbolic link to it (a relative one would dangle at `to`).
+    let from = &fs::canonicalize(from).with_context(|| format!("resolving {}", from.display()))?;
     if fs::hard_link(from, to).is_ok() {
         return Ok(());
     }
@@ -726,6 +742,10 @@ mod tests {
         for name in LINKED_LIBRARIES {
             let link = fs::read_link(root.join("lib").join(unversioned(name))).unwrap();
             assert_eq!(link, Path::new(name));
+        }
+        for (name, target) in ADJACENT_LIBRARIES {
+            let link = fs::read_link(root.join("lib").join(name)).unwrap();
+            assert_eq!(link, Path::new(target));
         }
     }
 

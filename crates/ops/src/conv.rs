@@ -9,7 +9,8 @@ use super::conv_cpu::{supported, ConvCpu};
 /// Channels are split into `groups` independent blocks as in Caffe. On the CPU (f32, f64) a
 /// dedicated kernel runs (im2col + gemm, or Winograd's minimal filtering for 3x3 and 5x5
 /// kernels at stride 1 with "same" padding, with input and weight gradients that are only
-/// computed for inputs that need them); elsewhere [`conv2d_portable`].
+/// computed for inputs that need them); on CUDA (f32, bf16, f16, feature `cuda`) cuDNN's
+/// convolutions, with the same economy of gradients; elsewhere [`conv2d_portable`].
 pub fn conv2d(
     x: &Tensor,
     w: &Tensor,
@@ -19,15 +20,18 @@ pub fn conv2d(
     groups: usize,
 ) -> Result<Tensor> {
     if uses_cpu_kernel(x, w, b) {
-        apply(x, w, b, stride, pad, groups, false)
-    } else {
-        conv2d_portable(x, w, b, stride, pad, groups)
+        return apply(x, w, b, stride, pad, groups, false);
     }
+    #[cfg(feature = "cuda")]
+    if crate::cudnn::supported(x, w) {
+        return add_bias(&crate::cudnn::conv2d(x, w, stride, pad, groups)?, b);
+    }
+    conv2d_portable(x, w, b, stride, pad, groups)
 }
 
 /// `relu(conv2d(x, w, b, stride, pad, groups))`, fused into one op on the CPU (f32, f64): the
 /// ReLU is applied to the gemm output in place, and its gradient masks the output gradient
-/// before the convolution's backward. Elsewhere [`conv2d_portable`] followed by a ReLU.
+/// before the convolution's backward. Elsewhere [`conv2d`] followed by a ReLU.
 pub fn conv2d_relu(
     x: &Tensor,
     w: &Tensor,
@@ -39,7 +43,7 @@ pub fn conv2d_relu(
     if uses_cpu_kernel(x, w, b) {
         apply(x, w, b, stride, pad, groups, true)
     } else {
-        conv2d_portable(x, w, b, stride, pad, groups)?.relu()
+        conv2d(x, w, b, stride, pad, groups)?.relu()
     }
 }
 
@@ -74,7 +78,11 @@ pub fn conv2d_portable(
     pad: usize,
     groups: usize,
 ) -> Result<Tensor> {
-    let y = x.conv2d(w, pad, stride, 1, groups)?;
+    add_bias(&x.conv2d(w, pad, stride, 1, groups)?, b)
+}
+
+/// `y` `[n, o, h, w]` plus the per-channel bias `b` `[o]`.
+fn add_bias(y: &Tensor, b: &Tensor) -> Result<Tensor> {
     let channels = b.dim(0)?;
     y.broadcast_add(&b.reshape((1, channels, 1, 1))?)
 }

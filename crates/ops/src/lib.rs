@@ -3,8 +3,10 @@
 //! minimal filtering), each with a backward pass.
 //!
 //! - [`conv2d`] / [`conv2d_relu`], [`max_pool`], [`lrn`]: the ops the net calls. On the CPU
-//!   (f32, f64) each runs a kernel of its own; elsewhere (CUDA) the `_portable` version of the
-//!   same op, built from candle's tensor ops, whose backward pass is candle's autograd.
+//!   (f32, f64) each runs a kernel of its own; on CUDA (feature `cuda`) cuDNN's (convolution:
+//!   f32, bf16, f16, forward, input and weight gradients, groups native; max-pool where
+//!   cuDNN's output size is Caffe's; LRN in f32 and f16); elsewhere the `_portable` version of
+//!   the same op, built from candle's tensor ops, whose backward pass is candle's autograd.
 //! - [`conv2d_portable`], [`max_pool_portable`], [`lrn_portable`]: those portable versions,
 //!   also the references the kernels are tested against.
 //! - [`pool_output_size`]: the output side of Caffe's max-pool; [`LrnParams`]: what defines an
@@ -21,6 +23,8 @@ mod conv_backward;
 mod conv_cpu;
 mod conv_gemm;
 mod conv_geometry;
+#[cfg(feature = "cuda")]
+mod cudnn;
 mod lrn;
 mod lrn_cpu;
 mod max_pool;

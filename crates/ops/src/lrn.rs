@@ -22,18 +22,21 @@ pub struct LrnParams {
 /// `y = x * (k + alpha / size * sum x^2) ^ (-beta)`, the sum running over a window of `size`
 /// channels centred on each channel, zero-padded at the ends.
 ///
-/// On the CPU (f32, f64) a dedicated kernel runs, with Caffe's backward formula; elsewhere
-/// [`lrn_portable`].
+/// On the CPU (f32, f64) a dedicated kernel runs, with Caffe's backward formula; on CUDA
+/// (feature `cuda`; f32, f16) cuDNN's, whose formula is Caffe's; elsewhere [`lrn_portable`].
 pub fn lrn(x: &Tensor, params: &LrnParams) -> Result<Tensor> {
     x.dims4()?;
     if params.size % 2 != 1 {
         candle_core::bail!("lrn: window size must be odd, got {}", params.size)
     }
     if x.device().is_cpu() && matches!(x.dtype(), DType::F32 | DType::F64) {
-        x.contiguous()?.apply_op1(LrnCpu { params: *params })
-    } else {
-        lrn_portable(x, params)
+        return x.contiguous()?.apply_op1(LrnCpu { params: *params });
     }
+    #[cfg(feature = "cuda")]
+    if let Some(y) = crate::cudnn::lrn(x, params)? {
+        return Ok(y);
+    }
+    lrn_portable(x, params)
 }
 
 /// The same LRN as [`lrn`] from tensor ops only (square, zero pad, a sum of shifted narrows,

@@ -36,15 +36,21 @@ fn output_sizes(x: &Tensor, kernel: usize, stride: usize) -> Result<(usize, usiz
 /// input. Overlapping windows (kernel 3, stride 2) have a backward pass: the gradient goes to
 /// the first maximum of each window.
 ///
-/// On the CPU (f32, f64) a dedicated kernel runs; elsewhere [`max_pool_portable`].
+/// On the CPU (f32, f64) a dedicated kernel runs; on CUDA (feature `cuda`) cuDNN's max-pool
+/// where its output size is Caffe's (it is on CaffeNet's pools); elsewhere
+/// [`max_pool_portable`].
 pub fn max_pool(x: &Tensor, kernel: usize, stride: usize) -> Result<Tensor> {
     output_sizes(x, kernel, stride)?;
     if x.device().is_cpu() && matches!(x.dtype(), DType::F32 | DType::F64) {
-        x.contiguous()?
-            .apply_op1(MaxPoolCpu::new(kernel, stride, x.track_op()))
-    } else {
-        max_pool_portable(x, kernel, stride)
+        return x
+            .contiguous()?
+            .apply_op1(MaxPoolCpu::new(kernel, stride, x.track_op()));
     }
+    #[cfg(feature = "cuda")]
+    if let Some(y) = crate::cudnn::max_pool(x, kernel, stride)? {
+        return Ok(y);
+    }
+    max_pool_portable(x, kernel, stride)
 }
 
 /// The same pooling as [`max_pool`] from candle tensor ops only (gathers of the strided rows,

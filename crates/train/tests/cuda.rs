@@ -230,3 +230,209 @@ fn tf32_matmul_is_close_to_f32_but_not_equal() {
         "TF32 gave bitwise f32 results: the switch had no effect"
     );
 }
+
+/// `(batch, channels, size, outputs, kernel, stride, pad, groups)`: CaffeNet's conv1 (11x11,
+/// stride 4), its grouped 5x5 and 3x3 layers, and odd small sizes.
+const CUDNN_CASES: [(usize, usize, usize, usize, usize, usize, usize, usize); 5] = [
+    (2, 3, 35, 8, 11, 4, 0, 1),
+    (3, 8, 13, 12, 5, 1, 2, 2),
+    (2, 6, 9, 10, 3, 1, 1, 2),
+    (1, 4, 7, 6, 3, 2, 1, 1),
+    (4, 2, 6, 3, 1, 1, 0, 1),
+];
+
+/// The output and the gradients of `sum(conv2d(x, w, b) * r)` for fixed pseudo-random x, w,
+/// b, r on `device` in `dtype`, as f32 on the CPU; the gradient of each operand only if
+/// `tracked` says so.
+fn conv_and_gradients(
+    case: (usize, usize, usize, usize, usize, usize, usize, usize),
+    device: &Device,
+    dtype: DType,
+    tracked: [bool; 3],
+) -> (Tensor, [Option<Tensor>; 3]) {
+    let (n, c, size, o, k, stride, pad, groups) = case;
+    let shapes = [vec![n, c, size, size], vec![o, c / groups, k, k], vec![o]];
+    let on_device = |shape: &[usize], seed: u64| {
+        Tensor::from_vec(noise(shape.iter().product(), seed), shape, &Device::Cpu)
+            .unwrap()
+            .to_dtype(dtype)
+            .unwrap()
+            .to_device(device)
+            .unwrap()
+    };
+    let tensors: Vec<Tensor> = shapes
+        .iter()
+        .enumerate()
+        .map(|(i, shape)| on_device(shape, i as u64))
+        .collect();
+    let vars: Vec<Option<candle_core::Var>> = tensors
+        .iter()
+        .zip(tracked)
+        .map(|(t, tracked)| tracked.then(|| candle_core::Var::from_tensor(t).unwrap()))
+        .collect();
+    let operand = |i: usize| match &vars[i] {
+        Some(v) => v.as_tensor().clone(),
+        None => tensors[i].clone(),
+    };
+    let y =
+        convnet_ops::conv2d(&operand(0), &operand(1), &operand(2), stride, pad, groups).unwrap();
+    let r = on_device(y.dims(), 3);
+    let grads = (&y * &r).unwrap().sum_all().unwrap().backward().unwrap();
+    let on_cpu = |t: &Tensor| {
+        t.to_dtype(DType::F32)
+            .unwrap()
+            .to_device(&Device::Cpu)
+            .unwrap()
+    };
+    let gradients = [0, 1, 2].map(|i| {
+        vars[i]
+            .as_ref()
+            .and_then(|v| grads.get(v.as_tensor()))
+            .map(on_cpu)
+    });
+    (on_cpu(&y), gradients)
+}
+
+/// `len` values in [-1, 1) from `seed` (SplitMix64), the same on every device and run.
+fn noise(len: usize, seed: u64) -> Vec<f32> {
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (0..len)
+        .map(|_| {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^= z >> 31;
+            (z >> 40) as f32 / (1u64 << 23) as f32 - 1.0
+        })
+        .collect()
+}
+
+#[test]
+fn cudnn_convolutions_match_the_cpu_kernel_forward_and_backward() {
+    let _mode = exclusive();
+    for case in CUDNN_CASES {
+        let (cpu_y, cpu_grads) = conv_and_gradients(case, &Device::Cpu, DType::F32, [true; 3]);
+        let (gpu_y, gpu_grads) = conv_and_gradients(case, &cuda(), DType::F32, [true; 3]);
+        assert_close(&format!("{case:?} forward"), &cpu_y, &gpu_y, 1e-4);
+        for (name, (cpu, gpu)) in ["input", "weight", "bias"]
+            .iter()
+            .zip(cpu_grads.iter().zip(&gpu_grads))
+        {
+            let (cpu, gpu) = (cpu.as_ref().unwrap(), gpu.as_ref().unwrap());
+            assert_close(&format!("{case:?} {name} gradient"), cpu, gpu, 1e-4);
+        }
+    }
+}
+
+#[test]
+fn cudnn_convolutions_compute_no_gradient_for_an_operand_that_needs_none() {
+    let _mode = exclusive();
+    // A first layer (its input is the images) and a frozen layer (nothing tracks).
+    for tracked in [
+        [false, true, true],
+        [false, false, false],
+        [true, false, false],
+    ] {
+        let (_, grads) = conv_and_gradients(CUDNN_CASES[1], &cuda(), DType::F32, tracked);
+        for (i, grad) in grads.iter().enumerate() {
+            assert_eq!(grad.is_some(), tracked[i], "operand {i} with {tracked:?}");
+        }
+    }
+}
+
+#[test]
+fn cudnn_bf16_convolutions_are_close_to_f32() {
+    let _mode = exclusive();
+    for case in CUDNN_CASES {
+        let (full_y, full_grads) = conv_and_gradients(case, &cuda(), DType::F32, [true; 3]);
+        let (half_y, half_grads) = conv_and_gradients(case, &cuda(), DType::BF16, [true; 3]);
+        // bf16 keeps 8 bits of mantissa: inputs rounded by 2^-9, sums accumulated in f32.
+        assert_close(&format!("{case:?} bf16 forward"), &full_y, &half_y, 3e-2);
+        for (name, (full, half)) in ["input", "weight", "bias"]
+            .iter()
+            .zip(full_grads.iter().zip(&half_grads))
+        {
+            let (full, half) = (full.as_ref().unwrap(), half.as_ref().unwrap());
+            assert_close(&format!("{case:?} bf16 {name} gradient"), full, half, 3e-2);
+        }
+    }
+}
+
+#[test]
+fn cudnn_tf32_convolutions_are_close_to_f32() {
+    let _mode = exclusive();
+    let case = CUDNN_CASES[0];
+    let (full, _) = conv_and_gradients(case, &cuda(), DType::F32, [true; 3]);
+    candle_core::cuda::set_gemm_reduced_precision_f32(true);
+    let (reduced, _) = conv_and_gradients(case, &cuda(), DType::F32, [true; 3]);
+    candle_core::cuda::set_gemm_reduced_precision_f32(false);
+    assert_close("tf32 conv1", &full, &reduced, 1e-2);
+}
+
+/// The output and the input gradient of `sum(op(x) * r)` on `device`, as f32 on the CPU, for
+/// fixed pseudo-random `x` of `dims` and `r`.
+fn unary_and_gradient(
+    op: &dyn Fn(&Tensor) -> Tensor,
+    dims: [usize; 4],
+    device: &Device,
+) -> (Tensor, Tensor) {
+    let x = Tensor::from_vec(noise(dims.iter().product(), 11), &dims, &Device::Cpu)
+        .unwrap()
+        .to_device(device)
+        .unwrap();
+    let x = candle_core::Var::from_tensor(&x).unwrap();
+    let y = op(x.as_tensor());
+    let r = Tensor::from_vec(noise(y.elem_count(), 12), y.dims(), &Device::Cpu)
+        .unwrap()
+        .to_device(device)
+        .unwrap();
+    let grads = (&y * &r).unwrap().sum_all().unwrap().backward().unwrap();
+    let dx = grads
+        .get(x.as_tensor())
+        .unwrap()
+        .to_device(&Device::Cpu)
+        .unwrap();
+    (y.to_device(&Device::Cpu).unwrap(), dx)
+}
+
+#[test]
+fn max_pool_and_lrn_on_cuda_match_the_cpu_forward_and_backward() {
+    let _mode = exclusive();
+    let lrn = convnet_ops::LrnParams {
+        size: 5,
+        alpha: 1e-4,
+        beta: 0.75,
+        k: 1.0,
+    };
+    // 13x13: cuDNN's pool (its output size is Caffe's); 16x16: Caffe clips the last window,
+    // so the portable op runs. The LRN with an alpha large enough to matter on these values.
+    let cases: [(&str, &dyn Fn(&Tensor) -> Tensor, [usize; 4]); 4] = [
+        (
+            "max-pool 3/2 on 13x13",
+            &|x| convnet_ops::max_pool(x, 3, 2).unwrap(),
+            [2, 4, 13, 13],
+        ),
+        (
+            "max-pool 3/2 on 16x16",
+            &|x| convnet_ops::max_pool(x, 3, 2).unwrap(),
+            [2, 4, 16, 16],
+        ),
+        (
+            "lrn",
+            &move |x| convnet_ops::lrn(x, &lrn).unwrap(),
+            [2, 7, 5, 5],
+        ),
+        (
+            "lrn, alpha 2",
+            &move |x| convnet_ops::lrn(x, &convnet_ops::LrnParams { alpha: 2.0, ..lrn }).unwrap(),
+            [2, 7, 5, 5],
+        ),
+    ];
+    for (name, op, dims) in cases {
+        let (cpu_y, cpu_dx) = unary_and_gradient(op, dims, &Device::Cpu);
+        let (gpu_y, gpu_dx) = unary_and_gradient(op, dims, &cuda());
+        assert_close(&format!("{name} forward"), &cpu_y, &gpu_y, 1e-5);
+        assert_close(&format!("{name} input gradient"), &cpu_dx, &gpu_dx, 1e-4);
+    }
+}
