@@ -2,12 +2,15 @@
 # The CUDA check, in one call on a GPU machine (it fits in well under 10 minutes):
 #   1. checks the bundle, that the machine has a CUDA driver, and which libraries load;
 #   2. runs the CUDA tests of convnet-train (CUDA against the CPU, TF32 against f32);
-#   3. trains the smoke grid (configs/smoke.toml) on CUDA, with and without TF32, and on the CPU,
+#   3. trains the smoke grid (configs/smoke.toml) on CUDA in fp32, TF32 and bf16, and on the CPU,
 #      and compares the cells' top-1;
 #   4. times the caffenet training step (227x227, batch 256) on the same GPU in candle
-#      (`train_step`: fp32, TF32, frozen 7) and in PyTorch (benches/caffenet_step_pytorch.py: fp32,
-#      TF32 with and without cuDNN's benchmark, bf16 autocast + channels-last, frozen 7), each with
-#      its peak memory (benches/peak_memory.py), and prints one table of the ratios.
+#      (`train_step`: fp32, TF32, bf16, frozen 7) and in PyTorch (benches/caffenet_step_pytorch.py:
+#      fp32, TF32 with and without cuDNN's benchmark, bf16 autocast with and without channels-last,
+#      frozen 7), each with its peak memory (benches/peak_memory.py), and prints one table of the
+#      ratios;
+#   5. with GPU_CHECK_GRID=1 (several minutes more), trains the embedded default on CUDA one cell
+#      at a time and four at once (--jobs 4), and prints both wall times.
 # It runs prebuilt binaries from the bundle that `cargo xtask cuda-build` writes
 # (target/cuda/bundle; carry that folder to the GPU machine) through the bundle's launcher
 # `run`, which puts the bundled CUDA libraries on LD_LIBRARY_PATH: nothing is compiled there.
@@ -28,7 +31,7 @@ for arg in "$@"; do
     case "$arg" in
         --cpu-dry-run) MODE=cpu ;;
         --bundle=*) BUNDLE=${arg#--bundle=} ;;
-        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
         *) echo "unknown argument: $arg (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -116,18 +119,19 @@ fi
 smoke() { # smoke NAME DEVICE [FLAGS...]
     local name=$1 device=$2; shift 2
     rm -rf "$OUT/$name"
-    step "$name" 150 "${XTASK[@]}" "$@" reproduce --config configs/smoke.toml --device "$device" --run-dir "$OUT/$name"
+    step "$name" 150 "${XTASK[@]}" reproduce --config configs/smoke.toml --device "$device" --run-dir "$OUT/$name" "$@"
 }
 smoke smoke "$DEVICE"
+smoke smoke-bf16 "$DEVICE" --precision bf16
 if [ "$MODE" = gpu ]; then
-    smoke smoke-tf32 cuda --tf32
+    smoke smoke-tf32 cuda --precision tf32
     smoke smoke-cpu cpu
 fi
 python3 - "$OUT" <<'EOF' 2>&1 | tee -a "$SUMMARY"
 import csv, os, sys
 out = sys.argv[1]
 runs = {}
-for name in ("smoke", "smoke-tf32", "smoke-cpu"):
+for name in ("smoke", "smoke-tf32", "smoke-bf16", "smoke-cpu"):
     path = os.path.join(out, name, "results.csv")
     if os.path.isfile(path):
         with open(path) as f:
@@ -139,7 +143,7 @@ for name, rows in runs.items():
     print(f"{name}: {len(rows)} cells on {','.join(devices)}, training {wall:.1f} s in all, "
           f"median {sorted(ips)[len(ips) // 2]:.0f} images/s")
 base = runs.get("smoke")
-for other in ("smoke-tf32", "smoke-cpu"):
+for other in ("smoke-tf32", "smoke-bf16", "smoke-cpu"):
     if base and other in runs:
         common = sorted(set(base) & set(runs[other]))
         diffs = [abs(float(base[c]["top1"]) - float(runs[other][c]["top1"])) for c in common]
@@ -172,13 +176,15 @@ pytorch() { # pytorch NAME [FLAGS...]: caffenet_step_pytorch.py, logged as bench
         "${PY_BENCH[@]}" "${STEPS[@]}" --device "$DEVICE" "$@"
 }
 candle fp32 --spec-out "$SPEC"
-candle tf32 --tf32
+candle tf32 --precision tf32
+candle bf16 --precision bf16
 candle frozen7 --frozen 7
 [ -f "$SPEC" ] && step bench-spec 30 python3 benches/alexnet_spec.py --check "$SPEC"
 if python3 -c 'import torch' 2>/dev/null && [ -f "$SPEC" ]; then
     pytorch fp32 --precision fp32
     pytorch tf32 --precision tf32
     pytorch tf32-benchmark --precision tf32 --cudnn-benchmark
+    pytorch bf16-benchmark --precision bf16 --cudnn-benchmark
     pytorch bf16-channels-last --precision bf16 --channels-last --cudnn-benchmark
     pytorch frozen7 --precision fp32 --frozen 7
 else
@@ -187,12 +193,13 @@ fi
 python3 - "$OUT" "$MODE" <<'EOF' 2>&1 | tee -a "$SUMMARY"
 import os, re, sys
 out, mode = sys.argv[1:]
-# (step, candle's log, PyTorch's log). candle has no bf16: that row compares its TF32 step.
+# (step, candle's log, PyTorch's log).
 rows = [
     ("fp32", "fp32", "fp32"),
     ("TF32", "tf32", "tf32"),
     ("TF32; PyTorch with cuDNN benchmark", "tf32", "tf32-benchmark"),
-    ("candle TF32; PyTorch bf16 autocast, channels-last, cuDNN benchmark", "tf32", "bf16-channels-last"),
+    ("bf16 mixed; PyTorch autocast, cuDNN benchmark", "bf16", "bf16-benchmark"),
+    ("bf16 mixed; PyTorch autocast, channels-last, cuDNN benchmark", "bf16", "bf16-channels-last"),
     ("frozen 7 (fc8 trained), fp32", "frozen7", "frozen7"),
 ]
 memory = "peak_gpu_used_mib" if mode == "gpu" else "peak_rss_mib"
@@ -227,6 +234,17 @@ print("ratio: candle ms / PyTorch ms per step (below 1: candle is faster). Peak 
          "allocated: torch.cuda.max_memory_allocated." if mode == "gpu" else
          "the process's peak resident memory (ru_maxrss)."))
 EOF
+
+# --- 5. the embedded default, one cell at a time and four at once ---------------------------
+if [ "$MODE" = gpu ] && [ "${GPU_CHECK_GRID:-0}" = 1 ]; then
+    for jobs in 1 4; do
+        rm -rf "$OUT/embedded-jobs$jobs"
+        t0=$SECONDS
+        step "embedded-jobs$jobs" 400 "${XTASK[@]}" reproduce --device cuda --jobs "$jobs" \
+            --run-dir "$OUT/embedded-jobs$jobs" \
+            && note "embedded default, --jobs $jobs: $((SECONDS - t0)) s wall"
+    done
+fi
 
 note "gpu-check done in $((SECONDS - START)) s: $FAILED step(s) failed; logs in $OUT"
 [ "$FAILED" -eq 0 ]

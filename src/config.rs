@@ -4,6 +4,7 @@
 //! name = "embedded"          # the run directory is runs/<name> unless [output] says otherwise
 //! seed = 0                   # seeds every cell's initialisation, data order and dropout
 //! device = "auto"            # auto | cpu | cuda[:i]
+//! precision = "fp32"         # fp32 | tf32 | bf16 (mixed: f32 weights, bf16 layers)
 //!
 //! [dataset]                  # convnet_data::DatasetConfig
 //! [splits]                   # random seeds, the dissimilar split
@@ -19,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use convnet_alexnet::ArchSpec;
 use convnet_data::DatasetConfig;
-use convnet_train::{DeviceChoice, SolverConfig};
+use convnet_train::{DeviceChoice, Precision, SolverConfig};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ExperimentError;
@@ -37,6 +38,9 @@ pub struct ExperimentConfig {
     pub seed: u64,
     /// Device to train on.
     pub device: DeviceChoice,
+    /// The arithmetic every net computes in; part of the experiment (a run directory holds
+    /// one precision's nets).
+    pub precision: Precision,
     /// The images.
     pub dataset: DatasetConfig,
     /// The network.
@@ -60,6 +64,8 @@ struct ConfigFile {
     seed: u64,
     #[serde(default)]
     device: DeviceChoice,
+    #[serde(default)]
+    precision: Precision,
     dataset: DatasetConfig,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     splits: Option<SplitsConfig>,
@@ -95,6 +101,7 @@ impl TryFrom<ConfigFile> for ExperimentConfig {
             name: file.name,
             seed: file.seed,
             device: file.device,
+            precision: file.precision,
             dataset: file.dataset,
             model: file.model,
             solver: file.solver,
@@ -114,6 +121,7 @@ impl From<ExperimentConfig> for ConfigFile {
             name: config.name,
             seed: config.seed,
             device: config.device,
+            precision: config.precision,
             dataset: config.dataset,
             splits,
             model: config.model,
@@ -271,6 +279,18 @@ impl ExperimentConfig {
         if seed != self.seed {
             config.seed = seed;
             config.name = format!("{}-seed{seed}", self.name);
+        }
+        config
+    }
+
+    /// This configuration computing in `precision`; another precision than the file's renames
+    /// the experiment `<name>-<precision>`, so that it goes to a run directory of its own
+    /// (`runs/<name>-bf16`) beside the file's.
+    pub fn with_precision(&self, precision: Precision) -> ExperimentConfig {
+        let mut config = self.clone();
+        if precision != self.precision {
+            config.precision = precision;
+            config.name = format!("{}-{precision}", self.name);
         }
         config
     }

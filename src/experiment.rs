@@ -67,6 +67,7 @@ impl Experiment {
         let source = convnet_data::open(&config.dataset_config())?;
         let splits = make_splits(&config, source.as_ref(), &dir)?;
         let device = config.device.open()?;
+        config.precision.apply(&device);
         Ok(Experiment {
             run: Run::with_config(config, dir),
             source,
@@ -308,6 +309,7 @@ impl Experiment {
             run_seed: self.config().seed,
             base,
             device: self.device.clone(),
+            precision: self.config().precision,
             stop,
             keep_weights: self.keeps_weights(cell),
         })

@@ -115,6 +115,13 @@ fn bad_values_name_the_key() {
     );
     let err = parse_error(&smoke_text().replace("device = \"cpu\"", "device = \"tpu\""));
     assert!(err.contains("tpu"), "{err}");
+    let err = parse_error(
+        &smoke_text().replace("device = \"cpu\"", "device = \"cpu\"\nprecision = \"fp16\""),
+    );
+    assert!(
+        err.contains("precision `fp16`") && err.contains("bf16"),
+        "{err}"
+    );
     let inits = "random_filter_inits = [\"net\", \"gaussian\"]";
     for bad in ["[]", "[\"net\", \"net\"]"] {
         let err =

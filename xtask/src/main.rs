@@ -5,7 +5,6 @@
 
 mod cuda_build;
 mod pack;
-mod precision;
 mod progress;
 mod signals;
 mod slurm;
@@ -15,7 +14,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
-use transferability::train::{DeviceChoice, Outcome};
+use transferability::train::{DeviceChoice, Outcome, Precision};
 use transferability::transfer::Cell;
 use transferability::{
     run_cells, write_comparison, Experiment, ExperimentConfig, ProfileRun, Run, Study,
@@ -27,9 +26,6 @@ use transferability::{
 struct Cli {
     #[command(subcommand)]
     command: Command,
-    /// Allow TF32 in CUDA f32 matrix products (and so in convolutions): faster, less exact.
-    #[arg(long, global = true)]
-    tf32: bool,
 }
 
 /// Flags shared by the commands that open an experiment.
@@ -48,6 +44,11 @@ struct ExperimentArgs {
     /// Device: auto, cpu, cuda or cuda:INDEX (overrides `device`).
     #[arg(long)]
     device: Option<DeviceChoice>,
+    /// Arithmetic: fp32, tf32 (CUDA's tensor cores on f32) or bf16 (mixed: bf16 layers, f32
+    /// weights and loss) (overrides `precision`); another precision goes to its own run
+    /// directory, `runs/<name>-<precision>`.
+    #[arg(long)]
+    precision: Option<Precision>,
     /// Run seed (overrides `seed`: every net's initialisation and data order, and the random
     /// split where `[splits] random_seeds` is not given); another seed goes to its own run
     /// directory, `runs/<name>-seed<seed>`.
@@ -285,7 +286,6 @@ fn default_config() -> PathBuf {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
-    precision::allow_tf32(cli.tf32);
     match cli.command {
         Command::Reproduce {
             experiment,
@@ -387,6 +387,9 @@ fn open(args: &ExperimentArgs, profile: Option<&ProfileArgs>) -> Result<Experime
     let mut config = ExperimentConfig::load(&path)?;
     if let Some(seed) = args.seed {
         config = config.with_seed(seed);
+    }
+    if let Some(precision) = args.precision {
+        config = config.with_precision(precision);
     }
     if let Some(data) = &args.data {
         config.dataset.path = Some(data.clone());

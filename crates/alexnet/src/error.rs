@@ -55,6 +55,12 @@ pub enum AlexNetError {
         /// The spec's input size.
         size: usize,
     },
+    /// [`crate::AlexNet::computing_in`] was given a type other than f32, bf16 or f16.
+    #[error("the net computes in f32, bf16 or f16, not {dtype:?}")]
+    ComputeType {
+        /// The type that was given.
+        dtype: candle_core::DType,
+    },
     /// A tensor operation failed inside a layer (or while building a parameter).
     #[error("layer `{layer}`")]
     Layer {

@@ -2,7 +2,7 @@
 
 use std::ops::RangeInclusive;
 
-use candle_core::Tensor;
+use candle_core::{DType, Tensor};
 use candle_nn::VarBuilder;
 use convnet_ops as ops;
 
@@ -36,10 +36,15 @@ struct Layer {
 
 /// AlexNet (CaffeNet) as given by an [`ArchSpec`]: conv1..conv5 with ReLU, max-pool and LRN
 /// where the spec says, fc6 and fc7 with ReLU and dropout, and the linear classifier fc8.
+///
+/// It computes in f32 unless told otherwise ([`AlexNet::computing_in`]): in mixed precision
+/// its parameters stay as given (the f32 weights an optimizer updates) and each layer computes
+/// on copies rounded to the compute type.
 #[derive(Debug, Clone)]
 pub struct AlexNet {
     spec: ArchSpec,
     layers: Vec<Layer>,
+    compute: DType,
 }
 
 impl AlexNet {
@@ -65,7 +70,30 @@ impl AlexNet {
         Ok(Self {
             spec: spec.clone(),
             layers,
+            compute: DType::F32,
         })
+    }
+
+    /// The same net computing in `dtype` (f32, bf16 or f16): mixed precision, as autocast
+    /// runs it. Each layer rounds its input, weights and bias to `dtype` and computes there
+    /// (convolutions and matrix products summing in f32 on GPUs' tensor cores and in the CPU's
+    /// widened kernels), except the LRN, which computes in f32; the logits come out in f32,
+    /// for the loss. The parameters are not changed: their gradients arrive in their own type
+    /// (f32), through the rounding, so that the optimizer updates f32 master weights.
+    /// [`AlexNet::features`] gives the prefix's output in `dtype`.
+    pub fn computing_in(self, dtype: DType) -> Result<Self, AlexNetError> {
+        match dtype {
+            DType::F32 | DType::BF16 | DType::F16 => Ok(Self {
+                compute: dtype,
+                ..self
+            }),
+            other => Err(AlexNetError::ComputeType { dtype: other }),
+        }
+    }
+
+    /// The type the layers compute in (f32 unless [`AlexNet::computing_in`] said otherwise).
+    pub fn compute_dtype(&self) -> DType {
+        self.compute
     }
 
     /// The spec the net was built from.
@@ -73,15 +101,15 @@ impl AlexNet {
         &self.spec
     }
 
-    /// Logits `[N, outputs]` of a batch `x` `[N, input_channels, input_size, input_size]`.
+    /// Logits `[N, outputs]` (f32) of a batch `x` `[N, input_channels, input_size, input_size]`.
     pub fn forward(&self, x: &Tensor, pass: &Pass) -> Result<Tensor, AlexNetError> {
         self.forward_layers(x, 1..=8, pass)
     }
 
     /// Runs layers `layers` (1-based, within 1..=8) on `x`, the input of the first of them
     /// (the image batch for layer 1, the previous layer's output otherwise). With `1..=n` it
-    /// gives layer n's output, with `n+1..=8` the logits from it: a frozen prefix's output can
-    /// be computed once and cached.
+    /// gives layer n's output (in the compute type), with `n+1..=8` the logits from it (in
+    /// f32): a frozen prefix's output can be computed once and cached.
     pub fn forward_layers(
         &self,
         x: &Tensor,
@@ -172,8 +200,17 @@ impl AlexNet {
         detached: bool,
     ) -> candle_core::Result<Tensor> {
         let params = &self.layers[layer - 1];
-        let detach = |t: &Tensor| if detached { t.detach() } else { t.clone() };
-        let (x, weight, bias) = (detach(x), detach(&params.weight), detach(&params.bias));
+        // Rounded to the compute type after detaching, so that a frozen layer's copies track
+        // nothing either; in f32 both are no-ops.
+        let prepare = |t: &Tensor| {
+            let t = if detached { t.detach() } else { t.clone() };
+            t.to_dtype(self.compute)
+        };
+        let (x, weight, bias) = (
+            prepare(x)?,
+            prepare(&params.weight)?,
+            prepare(&params.bias)?,
+        );
         if layer <= 5 {
             let conv = &self.spec.conv[layer - 1];
             let mut y = ops::conv2d_relu(&x, &weight, &bias, conv.stride, conv.pad, conv.groups)?;
@@ -181,14 +218,16 @@ impl AlexNet {
                 y = ops::max_pool(&y, self.spec.pool.kernel, self.spec.pool.stride)?;
             }
             if conv.lrn {
-                y = ops::lrn(&y, &ops::LrnParams::from(self.spec.lrn))?;
+                // A sum of squares raised to a power: in f32 whatever the compute type.
+                let params = ops::LrnParams::from(self.spec.lrn);
+                y = ops::lrn(&y.to_dtype(DType::F32)?, &params)?.to_dtype(self.compute)?;
             }
             return Ok(y);
         }
         let x = if layer == 6 { x.flatten_from(1)? } else { x };
         let y = x.matmul(&weight.t()?)?.broadcast_add(&bias)?;
         if layer == 8 {
-            return Ok(y);
+            return y.to_dtype(DType::F32);
         }
         let y = y.relu()?;
         match *pass {

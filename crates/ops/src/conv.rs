@@ -3,13 +3,15 @@
 use candle_core::{Result, Tensor};
 
 use super::conv_cpu::{supported, ConvCpu};
+use super::widen::{half_on_cpu, through_f32};
 
 /// Convolution of `x` `[N, C, H, W]` with `w` `[O, C / groups, k, k]`, plus bias `b` `[O]`.
 ///
 /// Channels are split into `groups` independent blocks as in Caffe. On the CPU (f32, f64) a
 /// dedicated kernel runs (im2col + gemm, or Winograd's minimal filtering for 3x3 and 5x5
 /// kernels at stride 1 with "same" padding, with input and weight gradients that are only
-/// computed for inputs that need them); on CUDA (f32, bf16, f16, feature `cuda`) cuDNN's
+/// computed for inputs that need them), and for bf16 and f16 the same kernel on the widened
+/// values, the output rounded back; on CUDA (f32, bf16, f16, feature `cuda`) cuDNN's
 /// convolutions, with the same economy of gradients; elsewhere [`conv2d_portable`].
 pub fn conv2d(
     x: &Tensor,
@@ -19,6 +21,11 @@ pub fn conv2d(
     pad: usize,
     groups: usize,
 ) -> Result<Tensor> {
+    if half_on_cpu(&[x, w, b]) {
+        return through_f32(&[x, w, b], |t| {
+            conv2d(&t[0], &t[1], &t[2], stride, pad, groups)
+        });
+    }
     if uses_cpu_kernel(x, w, b) {
         return apply(x, w, b, stride, pad, groups, false);
     }
@@ -29,9 +36,10 @@ pub fn conv2d(
     conv2d_portable(x, w, b, stride, pad, groups)
 }
 
-/// `relu(conv2d(x, w, b, stride, pad, groups))`, fused into one op on the CPU (f32, f64): the
-/// ReLU is applied to the gemm output in place, and its gradient masks the output gradient
-/// before the convolution's backward. Elsewhere [`conv2d`] followed by a ReLU.
+/// `relu(conv2d(x, w, b, stride, pad, groups))`, fused into one op on the CPU (f32, f64; bf16
+/// and f16 widened): the ReLU is applied to the gemm output in place, and its gradient masks
+/// the output gradient before the convolution's backward. Elsewhere [`conv2d`] followed by a
+/// ReLU.
 pub fn conv2d_relu(
     x: &Tensor,
     w: &Tensor,
@@ -40,6 +48,11 @@ pub fn conv2d_relu(
     pad: usize,
     groups: usize,
 ) -> Result<Tensor> {
+    if half_on_cpu(&[x, w, b]) {
+        return through_f32(&[x, w, b], |t| {
+            conv2d_relu(&t[0], &t[1], &t[2], stride, pad, groups)
+        });
+    }
     if uses_cpu_kernel(x, w, b) {
         apply(x, w, b, stride, pad, groups, true)
     } else {

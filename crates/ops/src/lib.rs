@@ -3,7 +3,8 @@
 //! minimal filtering), each with a backward pass.
 //!
 //! - [`conv2d`] / [`conv2d_relu`], [`max_pool`], [`lrn`]: the ops the net calls. On the CPU
-//!   (f32, f64) each runs a kernel of its own; on CUDA (feature `cuda`) cuDNN's (convolution:
+//!   (f32, f64) each runs a kernel of its own, which bf16 and f16 operands reach widened to f32
+//!   (the output rounded back: half-precision products summed in f32); on CUDA (feature `cuda`) cuDNN's (convolution:
 //!   f32, bf16, f16, forward, input and weight gradients, groups native; max-pool where
 //!   cuDNN's output size is Caffe's; LRN in f32 and f16); elsewhere the `_portable` version of
 //!   the same op, built from candle's tensor ops, whose backward pass is candle's autograd.
@@ -31,6 +32,7 @@ mod max_pool;
 mod max_pool_cpu;
 mod process;
 mod scratch;
+mod widen;
 mod winograd;
 
 pub use conv::{conv2d, conv2d_portable, conv2d_relu};

@@ -3,6 +3,7 @@
 use candle_core::{DType, Result, Tensor};
 
 use super::lrn_cpu::LrnCpu;
+use super::widen::{half_on_cpu, through_f32};
 
 /// The parameters of Caffe's across-channel LRN ([`lrn`]):
 /// `y = x * (k + alpha / size * sum x^2) ^ (-beta)` over a zero-padded window of `size` channels.
@@ -22,12 +23,16 @@ pub struct LrnParams {
 /// `y = x * (k + alpha / size * sum x^2) ^ (-beta)`, the sum running over a window of `size`
 /// channels centred on each channel, zero-padded at the ends.
 ///
-/// On the CPU (f32, f64) a dedicated kernel runs, with Caffe's backward formula; on CUDA
+/// On the CPU (f32, f64) a dedicated kernel runs, with Caffe's backward formula (bf16 and f16
+/// widened to f32 for it, the output rounded back); on CUDA
 /// (feature `cuda`; f32, f16) cuDNN's, whose formula is Caffe's; elsewhere [`lrn_portable`].
 pub fn lrn(x: &Tensor, params: &LrnParams) -> Result<Tensor> {
     x.dims4()?;
     if params.size % 2 != 1 {
         candle_core::bail!("lrn: window size must be odd, got {}", params.size)
+    }
+    if half_on_cpu(&[x]) {
+        return through_f32(&[x], |t| lrn(&t[0], params));
     }
     if x.device().is_cpu() && matches!(x.dtype(), DType::F32 | DType::F64) {
         return x.contiguous()?.apply_op1(LrnCpu { params: *params });

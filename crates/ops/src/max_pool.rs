@@ -3,6 +3,7 @@
 use candle_core::{DType, Result, Tensor};
 
 use super::max_pool_cpu::MaxPoolCpu;
+use super::widen::{half_on_cpu, through_f32};
 
 /// Output side of Caffe's max-pool (no padding): `ceil((input - kernel) / stride) + 1`, or
 /// `None` when the input is smaller than the window.
@@ -36,11 +37,15 @@ fn output_sizes(x: &Tensor, kernel: usize, stride: usize) -> Result<(usize, usiz
 /// input. Overlapping windows (kernel 3, stride 2) have a backward pass: the gradient goes to
 /// the first maximum of each window.
 ///
-/// On the CPU (f32, f64) a dedicated kernel runs; on CUDA (feature `cuda`) cuDNN's max-pool
+/// On the CPU (f32, f64) a dedicated kernel runs (bf16 and f16 widened to f32 for it, which
+/// leaves a maximum unchanged); on CUDA (feature `cuda`) cuDNN's max-pool
 /// where its output size is Caffe's (it is on CaffeNet's pools); elsewhere
 /// [`max_pool_portable`].
 pub fn max_pool(x: &Tensor, kernel: usize, stride: usize) -> Result<Tensor> {
     output_sizes(x, kernel, stride)?;
+    if half_on_cpu(&[x]) {
+        return through_f32(&[x], |t| max_pool(&t[0], kernel, stride));
+    }
     if x.device().is_cpu() && matches!(x.dtype(), DType::F32 | DType::F64) {
         return x
             .contiguous()?

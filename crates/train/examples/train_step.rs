@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! cargo run --release -p convnet-train --features cuda --example train_step -- \
-//!     --preset caffenet --batch 256 --steps 20 --warmup 3 --device cuda [--tf32] [--spec-out spec.json]
+//!     --preset caffenet --batch 256 --steps 20 --warmup 3 --device cuda [--precision fp32|tf32|bf16] [--spec-out spec.json]
 //! ```
 
 use std::collections::BTreeMap;
@@ -14,7 +14,7 @@ use std::time::Instant;
 use candle_core::{DType, Tensor, Var};
 use candle_nn::VarBuilder;
 use convnet_alexnet::{init_params, varmap_from_params, AlexNet, ArchSpec, Pass};
-use convnet_train::{DeviceChoice, MomentumSgd, SolverConfig};
+use convnet_train::{DeviceChoice, MomentumSgd, Precision, SolverConfig};
 use convnet_transfer::Trainable;
 
 /// The flags of the example.
@@ -25,14 +25,14 @@ struct Options {
     steps: u64,
     warmup: u64,
     device: DeviceChoice,
-    tf32: bool,
+    precision: Precision,
     frozen: usize,
     spec_out: Option<String>,
 }
 
 const USAGE: &str =
     "flags: --preset NAME (caffenet) --outputs N (1000) --batch N (256) --steps N (20) \
---warmup N (3) --device cpu|cuda[:i] (cuda) --frozen N (0) --tf32 --spec-out FILE";
+--warmup N (3) --device cpu|cuda[:i] (cuda) --frozen N (0) --precision fp32|tf32|bf16 (fp32) --spec-out FILE";
 
 fn parse() -> Result<Options, String> {
     let mut o = Options {
@@ -42,16 +42,12 @@ fn parse() -> Result<Options, String> {
         steps: 20,
         warmup: 3,
         device: DeviceChoice::Cuda(0),
-        tf32: false,
+        precision: Precision::Fp32,
         frozen: 0,
         spec_out: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
-        if flag == "--tf32" {
-            o.tf32 = true;
-            continue;
-        }
         let value = args
             .next()
             .ok_or_else(|| format!("{flag} needs a value; {USAGE}"))?;
@@ -67,6 +63,9 @@ fn parse() -> Result<Options, String> {
             "--warmup" => o.warmup = number(&value)?,
             "--frozen" => o.frozen = number(&value)? as usize,
             "--device" => o.device = value.parse().map_err(|e| format!("--device: {e}"))?,
+            "--precision" => {
+                o.precision = value.parse().map_err(|e| format!("--precision: {e}"))?
+            }
             "--spec-out" => o.spec_out = Some(value),
             _ => return Err(format!("unknown flag `{flag}`; {USAGE}")),
         }
@@ -85,12 +84,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::fs::write(path, serde_json::to_string_pretty(&spec)?)
             .map_err(|e| format!("writing {path}: {e}"))?;
     }
-    candle_core::cuda::set_gemm_reduced_precision_f32(o.tf32);
     let device = o.device.open()?;
+    o.precision.apply(&device);
 
     let params: BTreeMap<String, Tensor> = init_params(&spec, 0, &device)?;
     let varmap = varmap_from_params(&params)?;
-    let net = AlexNet::new(&spec, VarBuilder::from_varmap(&varmap, DType::F32, &device))?;
+    let net = AlexNet::new(&spec, VarBuilder::from_varmap(&varmap, DType::F32, &device))?
+        .computing_in(o.precision.compute_dtype())?;
     let vars: Vec<(String, Var)> = varmap
         .data()
         .lock()
@@ -132,12 +132,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let seconds = start.elapsed().as_secs_f64();
     let images_per_s = (o.steps as f64 * o.batch as f64) / seconds;
     println!(
-        "candle preset={} input={s} batch={} frozen={} device={} tf32={} steps={} ms_per_step={:.2} last_loss={loss:.4} images_per_s={images_per_s:.1}",
+        "candle preset={} input={s} batch={} frozen={} device={} precision={} steps={} ms_per_step={:.2} last_loss={loss:.4} images_per_s={images_per_s:.1}",
         o.preset,
         o.batch,
         o.frozen,
         DeviceChoice::name_of(&device),
-        o.tf32,
+        o.precision,
         o.steps,
         seconds * 1000.0 / o.steps as f64,
     );

@@ -65,6 +65,12 @@ pub enum TrainError {
         /// What is wrong with its value.
         reason: String,
     },
+    /// A precision that is not one of `fp32`, `tf32`, `bf16`.
+    #[error("precision `{name}`: expected `fp32`, `tf32` or `bf16`")]
+    Precision {
+        /// The name as given.
+        name: String,
+    },
     /// A device that cannot be used.
     #[error("device `{name}`: {reason}")]
     Device {

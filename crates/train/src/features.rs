@@ -101,7 +101,8 @@ fn features_of(
 /// Bytes of the features of one image.
 fn bytes_per_image(batches: &Batches) -> usize {
     batches.first().map_or(0, |(features, _)| {
-        features.elem_count() / features.dim(0).unwrap_or(1).max(1) * 4
+        features.elem_count() / features.dim(0).unwrap_or(1).max(1)
+            * features.dtype().size_in_bytes()
     })
 }
 
@@ -244,6 +245,7 @@ mod tests {
             run_seed: 5,
             base: Some(Base::checkpoint(base)),
             device: Device::Cpu,
+            precision: Default::default(),
             stop: Default::default(),
             keep_weights: false,
         }
@@ -273,7 +275,8 @@ mod tests {
             let job = job(&cell.to_string(), &spec, &base);
             let seed = cell.seed(job.run_seed);
             let start = initialise(&cell, &spec, seed, job.base.as_ref(), &Device::Cpu).unwrap();
-            let net = net_of(&spec, start.params.into_iter().collect(), &Device::Cpu).unwrap();
+            let params = start.params.into_iter().collect();
+            let net = net_of(&spec, params, &Device::Cpu, job.precision).unwrap();
             let frozen = FrozenFeatures::build(&net, &data, *n, seed, 16, 64, &Device::Cpu)
                 .unwrap()
                 .unwrap();

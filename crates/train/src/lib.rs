@@ -12,6 +12,9 @@
 //! mask); running the cell again resumes from there and yields the same weights as a run
 //! that never stopped.
 //!
+//! A cell computes in the [`Precision`] its job says: f32, TF32 on CUDA, or bf16 mixed
+//! precision (f32 weights, momentum and loss).
+//!
 //! [`prefix_features`] computes, without training, the features a cell's frozen prefix
 //! computes once per image (what transferability estimates score), and [`base_classifier`]
 //! the base net's own classifier on them.
@@ -22,6 +25,7 @@ mod device;
 mod error;
 mod evaluate;
 mod features;
+mod precision;
 mod prefix;
 mod progress;
 mod sgd;
@@ -34,6 +38,7 @@ pub use convnet_results::Evaluation;
 pub use device::DeviceChoice;
 pub use error::TrainError;
 pub use evaluate::evaluate;
+pub use precision::Precision;
 pub use prefix::{base_classifier, prefix_features, LayerFeatures};
 pub use progress::{OnStep, Progress, Step};
 pub use sgd::{MomentumSgd, Multipliers};

@@ -12,6 +12,7 @@ use convnet_transfer::{initialise, Base};
 
 use crate::error::TrainError;
 use crate::features::layer_batches;
+use crate::precision::Precision;
 use crate::trainer::{CellData, CellJob};
 
 /// The outputs of some layers of a net for every training image of a half.
@@ -19,7 +20,7 @@ use crate::trainer::{CellData, CellJob};
 pub struct LayerFeatures {
     /// Each layer asked for, ascending, with its output for every image: `[images, channels,
     /// height, width]` for conv1-conv5 (after their pool and LRN), `[images, width]` for fc6
-    /// and fc7 (after their ReLU, before their dropout).
+    /// and fc7 (after their ReLU, before their dropout); f32 (a bf16 net's widened).
     pub layers: Vec<(usize, Tensor)>,
     /// The label of each image inside the half.
     pub labels: Tensor,
@@ -61,7 +62,12 @@ pub fn prefix_features(
     }
     let seed = job.cell.seed(job.run_seed);
     let start = initialise(&job.cell, &job.spec, seed, job.base.as_ref(), &job.device)?;
-    let net = net_of(&job.spec, start.params.into_iter().collect(), &job.device)?;
+    let net = net_of(
+        &job.spec,
+        start.params.into_iter().collect(),
+        &job.device,
+        job.precision,
+    )?;
     let batches = layer_batches(
         &net,
         data,
@@ -82,7 +88,7 @@ pub fn prefix_features(
         layers: layers
             .iter()
             .zip(outputs)
-            .map(|(&layer, output)| Ok((layer, Tensor::cat(&output, 0)?)))
+            .map(|(&layer, output)| Ok((layer, Tensor::cat(&output, 0)?.to_dtype(DType::F32)?)))
             .collect::<Result<_, TrainError>>()?,
         labels: Tensor::cat(&labels, 0)?,
     })
@@ -102,18 +108,18 @@ pub fn base_classifier(base: &Base, spec: &ArchSpec, fc7: &Tensor) -> Result<Ten
         ..spec.clone()
     };
     weights.check(&spec, 8)?;
-    let net = net_of(&spec, weights.tensors, fc7.device())?;
+    let net = net_of(&spec, weights.tensors, fc7.device(), Precision::Fp32)?;
     Ok(net.forward_from_features(fc7, 7, &Pass::Eval)?)
 }
 
-/// The net `spec` with the parameters `params` (by checkpoint key), on `device`.
+/// The net `spec` with the parameters `params` (by checkpoint key), on `device`, computing in
+/// `precision`.
 pub(crate) fn net_of(
     spec: &ArchSpec,
     params: HashMap<String, Tensor>,
     device: &Device,
+    precision: Precision,
 ) -> Result<AlexNet, TrainError> {
-    Ok(AlexNet::new(
-        spec,
-        VarBuilder::from_tensors(params, DType::F32, device),
-    )?)
+    let net = AlexNet::new(spec, VarBuilder::from_tensors(params, DType::F32, device))?;
+    Ok(net.computing_in(precision.compute_dtype())?)
 }

@@ -18,6 +18,7 @@ use crate::device::DeviceChoice;
 use crate::error::TrainError;
 use crate::evaluate::{evaluate, tally};
 use crate::features::FrozenFeatures;
+use crate::precision::Precision;
 use crate::prefix::net_of;
 use crate::progress::{Progress, Step};
 use crate::sgd::MomentumSgd;
@@ -66,6 +67,8 @@ pub struct CellJob {
     pub base: Option<Base>,
     /// Where the tensors live.
     pub device: Device,
+    /// The arithmetic the net computes in (its weights and the optimizer stay f32).
+    pub precision: Precision,
     /// Set from outside (a signal handler) to checkpoint and stop at the next iteration.
     pub stop: Arc<AtomicBool>,
     /// Whether the finished cell keeps its weights (a base net, whose layers other cells copy):
@@ -218,7 +221,7 @@ impl<'a> Session<'a> {
             .iter()
             .map(|(k, p)| (k.clone(), p.tensor().clone()))
             .collect();
-        let net = net_of(&job.spec, var_map, &job.device)?;
+        let net = net_of(&job.spec, var_map, &job.device, job.precision)?;
         let mut sgd = MomentumSgd::for_solver(
             params.iter().filter_map(|(key, p)| match p {
                 Param::Trained(var) => Some((key.clone(), var.clone())),

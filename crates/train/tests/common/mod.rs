@@ -166,6 +166,7 @@ pub fn job(
         run_seed: 11,
         base: base.map(Base::checkpoint),
         device: Device::Cpu,
+        precision: Default::default(),
         stop: Arc::new(AtomicBool::new(false)),
         keep_weights: true,
     }
