@@ -78,3 +78,27 @@ fn a_bf16_grid_lands_within_the_noise_of_its_fp32_twin() {
          ({noise:.4})"
     );
 }
+
+#[test]
+fn a_run_directory_holds_one_precision() {
+    let dir = tempfile::tempdir().unwrap();
+    let run_dir = dir.path().join("smoke");
+    Experiment::open(smoke(), run_dir.clone())
+        .unwrap()
+        .write_manifest()
+        .unwrap();
+    let mut bf16 = smoke();
+    bf16.precision = Precision::Bf16;
+    let Err(err) = Experiment::open(bf16, run_dir) else {
+        panic!("a fp32 run directory opened for bf16");
+    };
+    let err = err.to_string();
+    assert!(
+        err.contains("precision = \"fp32\"") && err.contains("precision = \"bf16\""),
+        "{err}"
+    );
+    // Asked for on the command line, another precision goes beside the file's run.
+    let renamed = smoke().with_precision(Precision::Bf16);
+    assert_eq!(renamed.run_dir(), Path::new("runs/smoke-bf16"));
+    assert_eq!(smoke().with_precision(Precision::Fp32), smoke());
+}
