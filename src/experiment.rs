@@ -292,8 +292,9 @@ impl Experiment {
             || self.config().output.keep_weights == crate::config::KeepWeights::All
     }
 
-    /// What training `cell` needs besides its data: its files, net, solver, seeds, `base` and
-    /// device.
+    /// What training `cell` needs besides its data: its files, net, solver, seeds, `base`,
+    /// precision and device (on CUDA, the calling thread's instance of the experiment's GPU:
+    /// `convnet_train::device_for_this_thread`).
     pub(crate) fn job(
         &self,
         cell: &Cell,
@@ -308,7 +309,7 @@ impl Experiment {
             solver: self.config().solver.clone(),
             run_seed: self.config().seed,
             base,
-            device: self.device.clone(),
+            device: convnet_train::device_for_this_thread(&self.device)?,
             precision: self.config().precision,
             stop,
             keep_weights: self.keeps_weights(cell),

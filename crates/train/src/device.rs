@@ -1,5 +1,7 @@
 //! Choosing the device a cell trains on.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -69,6 +71,39 @@ impl DeviceChoice {
             candle_core::DeviceLocation::Metal { gpu_id } => format!("metal:{gpu_id}"),
         }
     }
+}
+
+thread_local! {
+    /// This thread's instance of each CUDA device it has used, by ordinal.
+    static THREAD_DEVICES: RefCell<HashMap<usize, Device>> = RefCell::new(HashMap::new());
+}
+
+/// `device` as the calling thread should train on it: the same device on the CPU; on CUDA, this
+/// thread's own instance of the same GPU, opened on its first use and kept for the thread's
+/// life. Each instance has its own cuBLAS handle (and `convnet-ops` its own cuDNN context), and
+/// candle issues a thread's kernels on that thread's default stream, so that cells training on
+/// several threads at once run side by side on the GPU, each with a workspace of its own (a
+/// cuBLAS handle shared by concurrent streams may pick other kernels, and its results then
+/// depend on what else runs).
+pub fn device_for_this_thread(device: &Device) -> Result<Device, TrainError> {
+    let candle_core::DeviceLocation::Cuda { gpu_id } = device.location() else {
+        return Ok(device.clone());
+    };
+    THREAD_DEVICES.with(|devices| {
+        let mut devices = devices.borrow_mut();
+        if let Some(device) = devices.get(&gpu_id) {
+            return Ok(device.clone());
+        }
+        let opened = Device::new_cuda(gpu_id).map_err(|e| TrainError::Device {
+            name: format!("cuda:{gpu_id}"),
+            reason: format!(
+                "opening it for a training thread: {}",
+                without_backtrace(&e)
+            ),
+        })?;
+        devices.insert(gpu_id, opened.clone());
+        Ok(opened)
+    })
 }
 
 /// A candle error without the backtrace it carries when `RUST_BACKTRACE` is set (frames of a

@@ -35,7 +35,7 @@ mod trainer;
 
 pub use checkpoint::{finish_checkpoint, Checkpoint, TrainingState};
 pub use convnet_results::Evaluation;
-pub use device::DeviceChoice;
+pub use device::{device_for_this_thread, DeviceChoice};
 pub use error::TrainError;
 pub use evaluate::evaluate;
 pub use precision::Precision;
