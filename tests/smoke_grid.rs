@@ -107,6 +107,17 @@ fn a_run_directory_refuses_another_experiment() {
         err.contains("another configuration") && err.contains("max_iter"),
         "{err}"
     );
+    // The precision is: a run directory holds one precision's nets.
+    let mut bf16 = smoke();
+    bf16.precision = transferability::train::Precision::Bf16;
+    let err = Experiment::open(bf16, run_dir.clone())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains("precision = \"fp32\"") && err.contains("precision = \"bf16\""),
+        "{err}"
+    );
     // The device is not part of the experiment.
     let mut moved = smoke();
     moved.device = "cpu".parse().unwrap();

@@ -214,60 +214,51 @@ fn find(handle: sys::cudnnHandle_t, pass: Pass, d: &ConvDescriptors) -> Result<C
     const MAX: usize = 16;
     let mut count = 0;
     let e = |e| cudnn_error("timing the algorithms", e);
+    // One `cudnnFind*Algorithm` call: its results type and its three operands' descriptors,
+    // in the call's order.
+    macro_rules! find_fastest {
+        ($find:ident, $perf:ty, $first:ident, $second:ident, $output:ident) => {{
+            let mut results = [std::mem::zeroed::<$perf>(); MAX];
+            sys::$find(
+                handle,
+                d.$first.0,
+                d.$second.0,
+                d.conv.0,
+                d.$output.0,
+                MAX as i32,
+                &mut count,
+                results.as_mut_ptr(),
+            )
+            .result()
+            .map_err(e)?;
+            fastest(&results[..count as usize], pass)
+        }};
+    }
     // SAFETY: the handle and descriptors are alive; each results array has room for `MAX`
     // entries and cuDNN writes `count` of them. The `Find` calls allocate their own buffers.
     unsafe {
         match pass {
-            Pass::Forward => {
-                let mut results = [std::mem::zeroed::<sys::cudnnConvolutionFwdAlgoPerf_t>(); MAX];
-                sys::cudnnFindConvolutionForwardAlgorithm(
-                    handle,
-                    d.x.0,
-                    d.w.0,
-                    d.conv.0,
-                    d.y.0,
-                    MAX as i32,
-                    &mut count,
-                    results.as_mut_ptr(),
-                )
-                .result()
-                .map_err(e)?;
-                fastest(&results[..count as usize], pass)
-            }
-            Pass::BackwardData => {
-                let mut results =
-                    [std::mem::zeroed::<sys::cudnnConvolutionBwdDataAlgoPerf_t>(); MAX];
-                sys::cudnnFindConvolutionBackwardDataAlgorithm(
-                    handle,
-                    d.w.0,
-                    d.y.0,
-                    d.conv.0,
-                    d.x.0,
-                    MAX as i32,
-                    &mut count,
-                    results.as_mut_ptr(),
-                )
-                .result()
-                .map_err(e)?;
-                fastest(&results[..count as usize], pass)
-            }
-            Pass::BackwardFilter => {
-                let mut results =
-                    [std::mem::zeroed::<sys::cudnnConvolutionBwdFilterAlgoPerf_t>(); MAX];
-                sys::cudnnFindConvolutionBackwardFilterAlgorithm(
-                    handle,
-                    d.x.0,
-                    d.y.0,
-                    d.conv.0,
-                    d.w.0,
-                    MAX as i32,
-                    &mut count,
-                    results.as_mut_ptr(),
-                )
-                .result()
-                .map_err(e)?;
-                fastest(&results[..count as usize], pass)
-            }
+            Pass::Forward => find_fastest!(
+                cudnnFindConvolutionForwardAlgorithm,
+                sys::cudnnConvolutionFwdAlgoPerf_t,
+                x,
+                w,
+                y
+            ),
+            Pass::BackwardData => find_fastest!(
+                cudnnFindConvolutionBackwardDataAlgorithm,
+                sys::cudnnConvolutionBwdDataAlgoPerf_t,
+                w,
+                y,
+                x
+            ),
+            Pass::BackwardFilter => find_fastest!(
+                cudnnFindConvolutionBackwardFilterAlgorithm,
+                sys::cudnnConvolutionBwdFilterAlgoPerf_t,
+                x,
+                y,
+                w
+            ),
         }
     }
 }
